@@ -1,0 +1,6 @@
+from enum import StrEnum
+
+
+class AgencyErrorCode(StrEnum):
+    INVALID_COUNTRY = "INVALID_COUNTRY"
+    NOT_FOUND = "NOT_FOUND"

@@ -1,0 +1,38 @@
+import graphene
+from django.conf import settings
+from graphene_django.filter import DjangoFilterConnectionField
+
+from graphql_api.core.errors import CodedGraphQLError
+
+
+class CountableConnection(graphene.relay.Connection):
+    class Meta:
+        abstract = True
+
+    total_count = graphene.Int(required=True, description="All matching items, across pages.")
+
+    def resolve_total_count(root, info):
+        return root.length
+
+
+def check_page_size(args) -> None:
+    limit = settings.GRAPHENE["RELAY_CONNECTION_MAX_LIMIT"]
+    for name in ("first", "last"):
+        value = args.get(name)
+        if value is not None and not 0 <= value <= limit:
+            raise CodedGraphQLError(
+                f"`{name}` must be between 0 and {limit}; page through larger results.",
+                "PAGE_SIZE_INVALID",
+            )
+
+
+class LimitedConnectionField(DjangoFilterConnectionField):
+    """A filterable connection whose page size is checked up front with a coded error."""
+
+    @classmethod
+    def connection_resolver(cls, resolver, connection, default_manager, queryset_resolver,
+                            max_limit, enforce_first_or_last, root, info, **args):
+        check_page_size(args)
+        return super().connection_resolver(resolver, connection, default_manager,
+                                           queryset_resolver, max_limit, enforce_first_or_last,
+                                           root, info, **args)

@@ -1,0 +1,51 @@
+"""Every root field and mutation declares who may call it, here and only here.
+
+A root field missing from :data:`ROOT_FIELD_RULES` is refused at run time (fail closed)
+and by a test that walks the schema. Object-level rules (which operation, which role)
+are enforced by the domain's selectors and services (`operations.permissions`).
+"""
+
+from enum import Enum
+
+from graphql_api.core.errors import CodedGraphQLError, NotAuthenticated
+
+
+class Rule(Enum):
+    PUBLIC = "anyone, answers only about the caller"
+    AUTHENTICATED = "a logged-in user; results filtered by the domain's selectors"
+    OBJECT_PERMISSION = "a logged-in user holding the object permission the service checks"
+
+
+ROOT_FIELD_RULES: dict[tuple[str, str], Rule] = {
+    ("Query", "me"): Rule.PUBLIC,
+    ("Query", "node"): Rule.AUTHENTICATED,
+    ("Query", "agencies"): Rule.AUTHENTICATED,
+    ("Query", "operations"): Rule.AUTHENTICATED,
+    ("Query", "operation"): Rule.AUTHENTICATED,
+    ("Mutation", "createOperation"): Rule.OBJECT_PERMISSION,  # operations.add_operation
+    ("Mutation", "updateOperation"): Rule.OBJECT_PERMISSION,  # change_operation
+    ("Mutation", "transitionOperation"): Rule.OBJECT_PERMISSION,  # coordinate_operation
+    ("Mutation", "inviteAgency"): Rule.OBJECT_PERMISSION,  # coordinate_operation
+    ("Mutation", "respondToInvitation"): Rule.OBJECT_PERMISSION,  # user of the invited agency
+    ("Mutation", "createTimeWindow"): Rule.OBJECT_PERMISSION,  # change_operation
+    ("Mutation", "updateTimeWindow"): Rule.OBJECT_PERMISSION,  # change_operation
+    ("Mutation", "deleteTimeWindow"): Rule.OBJECT_PERMISSION,  # change_operation
+}
+
+
+class RootFieldRuleMiddleware:
+    """Graphene middleware applying :data:`ROOT_FIELD_RULES` to root fields."""
+
+    def resolve(self, next_, root, info, **kwargs):
+        if info.path.prev is None:  # a root field
+            parent = info.parent_type.name
+            if info.field_name.startswith("__"):
+                return next_(root, info, **kwargs)
+            rule = ROOT_FIELD_RULES.get((parent, info.field_name))
+            if rule is None:
+                raise CodedGraphQLError(
+                    f"{parent}.{info.field_name} has no declared permission rule.", "FORBIDDEN"
+                )
+            if rule is not Rule.PUBLIC and not info.context.user.is_authenticated:
+                raise NotAuthenticated()
+        return next_(root, info, **kwargs)

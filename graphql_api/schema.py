@@ -1,0 +1,19 @@
+"""The root schema, composed from the per-domain query and mutation classes."""
+
+import graphene
+
+from graphql_api.agencies.schema import AgencyQueries
+from graphql_api.operations.schema import OperationMutations, OperationQueries
+from graphql_api.timeline.schema import TimeWindowMutations
+from graphql_api.timeline.types import TimeWindowNode
+
+
+class Query(AgencyQueries, OperationQueries, graphene.ObjectType):
+    node = graphene.relay.Node.Field()
+
+
+class Mutation(OperationMutations, TimeWindowMutations, graphene.ObjectType):
+    pass
+
+
+schema = graphene.Schema(query=Query, mutation=Mutation, types=[TimeWindowNode])

@@ -1,0 +1,40 @@
+import logging
+
+from django.conf import settings
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import ensure_csrf_cookie
+from graphene.validation import depth_limit_validator
+from graphene_django.views import GraphQLView
+from graphql import GraphQLError
+
+logger = logging.getLogger("jointops.graphql")
+
+# Errors whose message is written for clients; anything else is an internal failure.
+_CLIENT_ERROR_TYPES = (GraphQLError,)
+
+
+@method_decorator(ensure_csrf_cookie, name="dispatch")
+class JointOpsGraphQLView(GraphQLView):
+    """GraphQL over HTTP: session (with CSRF) or bearer token (see agencies.middleware)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "validation_rules", (depth_limit_validator(max_depth=settings.GRAPHQL_MAX_QUERY_DEPTH),)
+        )
+        super().__init__(*args, **kwargs)
+
+    @staticmethod
+    def format_error(error):
+        original = getattr(error, "original_error", None)
+        if isinstance(error, GraphQLError) and (
+            original is None or isinstance(original, _CLIENT_ERROR_TYPES)
+        ):
+            formatted = error.formatted
+            if isinstance(original, GraphQLError) and original.extensions:
+                formatted["extensions"] = original.extensions
+            return formatted
+        logger.error("Internal error in GraphQL request", exc_info=original or error)
+        formatted = {"message": "Internal server error.", "extensions": {"code": "INTERNAL_ERROR"}}
+        if isinstance(error, GraphQLError):
+            formatted["path"] = error.path
+        return formatted

@@ -1,0 +1,153 @@
+"""Who may do what with an operation: every rule in one place.
+
+Grants are django-guardian object permissions stored in the operation's direct
+foreign-key tables and derived, never edited by hand:
+
+- each coordinator (a user) holds ``COORDINATOR_PERMISSIONS``;
+- each agency whose participation is *accepted* holds, through its group, the
+  permissions of its role in ``ROLE_PERMISSIONS``;
+- nobody else holds anything, platform superusers included: an agency that does
+  not take part in an operation cannot learn that it exists.
+
+Services call :func:`operation_grants_sync` after every change of participations or
+coordinators, and :func:`require` before acting. Selectors read through
+:func:`operations_with_permission`.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+
+from operations.error_codes import OperationErrorCode
+from operations.models import (
+    Operation,
+    OperationGroupObjectPermission,
+    OperationUserObjectPermission,
+    Participation,
+)
+
+VIEW = "view_operation"
+CHANGE = "change_operation"
+COORDINATE = "coordinate_operation"
+REPORT_HIT = "report_hit"
+ANALYSE = "analyse_operation"
+
+COORDINATOR_PERMISSIONS = frozenset({VIEW, CHANGE, COORDINATE, REPORT_HIT, ANALYSE})
+ROLE_PERMISSIONS = {
+    Participation.Role.LEAD: frozenset({VIEW, REPORT_HIT}),
+    Participation.Role.PARTICIPANT: frozenset({VIEW, REPORT_HIT}),
+    Participation.Role.OBSERVER: frozenset({VIEW}),
+}
+MANAGED_PERMISSIONS = COORDINATOR_PERMISSIONS | frozenset().union(*ROLE_PERMISSIONS.values())
+
+# Global (model-level) permission that lets a user create operations.
+CREATE_OPERATION = "operations.add_operation"
+
+
+def _permission_ids() -> dict[str, int]:
+    return dict(
+        Permission.objects.filter(
+            content_type__app_label="operations",
+            content_type__model="operation",
+            codename__in=MANAGED_PERMISSIONS,
+        ).values_list("codename", "id")
+    )
+
+
+def operation_grants_sync(operation: Operation) -> None:
+    """Make the stored grants of `operation` exactly those its state calls for."""
+    ids = _permission_ids()
+    wanted_users = {
+        (user_id, ids[codename])
+        for user_id in operation.coordinators.values_list("id", flat=True)
+        for codename in COORDINATOR_PERMISSIONS
+    }
+    wanted_groups = {
+        (group_id, ids[codename])
+        for role, group_id in operation.participations.filter(
+            state=Participation.State.ACCEPTED
+        ).values_list("role", "agency__group_id")
+        for codename in ROLE_PERMISSIONS[role]
+    }
+    _sync_table(OperationUserObjectPermission, "user_id", operation, wanted_users)
+    _sync_table(OperationGroupObjectPermission, "group_id", operation, wanted_groups)
+
+
+def _sync_table(model, holder: str, operation: Operation, wanted: set[tuple[int, int]]) -> None:
+    rows = model.objects.filter(content_object=operation)
+    existing = {(holder_id, perm_id): pk for pk, holder_id, perm_id in
+                rows.values_list("pk", holder, "permission_id")}
+    stale = [pk for key, pk in existing.items() if key not in wanted]
+    if stale:
+        model.objects.filter(pk__in=stale).delete()
+    model.objects.bulk_create(
+        model(content_object=operation, permission_id=perm_id, **{holder: holder_id})
+        for holder_id, perm_id in wanted - existing.keys()
+    )
+
+
+def operations_with_permission(user, codename: str = VIEW) -> QuerySet[Operation]:
+    """Operations on which `user` holds `codename`, directly or through their agency."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Operation.objects.none()
+    direct = OperationUserObjectPermission.objects.filter(
+        user=user, permission__codename=codename
+    ).values("content_object_id")
+    via_agency = OperationGroupObjectPermission.objects.filter(
+        group__user=user, permission__codename=codename
+    ).values("content_object_id")
+    return Operation.objects.filter(Q(pk__in=direct) | Q(pk__in=via_agency))
+
+
+def operation_permissions(user, operation_ids: Iterable[int] | None = None) -> dict[int, set[str]]:
+    """Codenames `user` holds per operation id, in two queries (all operations when ids is None)."""
+    result: dict[int, set[str]] = defaultdict(set)
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return result
+    tables = [
+        OperationUserObjectPermission.objects.filter(user=user),
+        OperationGroupObjectPermission.objects.filter(group__user=user),
+    ]
+    for rows in tables:
+        if operation_ids is not None:
+            rows = rows.filter(content_object_id__in=list(operation_ids))
+        for operation_id, codename in rows.values_list("content_object_id", "permission__codename"):
+            result[operation_id].add(codename)
+    return result
+
+
+def has_permission(user, operation: Operation, codename: str) -> bool:
+    return codename in operation_permissions(user, [operation.pk]).get(operation.pk, set())
+
+
+def require(user, operation: Operation, codename: str, *, field: str = "id") -> None:
+    """Raise unless `user` holds `codename` on `operation`.
+
+    Someone who cannot even see the operation is told it was not found, exactly as for
+    an operation that does not exist, so the answer reveals nothing.
+    """
+    held = operation_permissions(user, [operation.pk]).get(operation.pk, set())
+    if VIEW not in held:
+        raise ValidationError({field: ValidationError("Operation not found.", code=OperationErrorCode.NOT_FOUND)})
+    if codename not in held:
+        raise ValidationError(
+            {field: ValidationError("You are not allowed to do this in this operation.",
+                                    code=OperationErrorCode.PERMISSION_DENIED)}
+        )
+
+
+def can_create_operation(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.agency_id
+                and user.has_perm(CREATE_OPERATION))
+
+
+def can_coordinate_agency(user, operation: Operation) -> bool:
+    """Coordinators come from an agency that takes part as lead or participant."""
+    return operation.participations.filter(
+        agency_id=user.agency_id,
+        state=Participation.State.ACCEPTED,
+        role__in=[Participation.Role.LEAD, Participation.Role.PARTICIPANT],
+    ).exists()
