@@ -1,5 +1,6 @@
 import graphene
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from graphene_django.filter import DjangoFilterConnectionField
 
 from graphql_api.core.errors import CodedGraphQLError
@@ -36,3 +37,12 @@ class LimitedConnectionField(DjangoFilterConnectionField):
         return super().connection_resolver(resolver, connection, default_manager,
                                            queryset_resolver, max_limit, enforce_first_or_last,
                                            root, info, **args)
+
+    @classmethod
+    def resolve_queryset(cls, connection, iterable, info, args, filtering_args, filterset_class):
+        try:
+            return super().resolve_queryset(connection, iterable, info, args, filtering_args,
+                                            filterset_class)
+        except ValidationError as exc:
+            raise CodedGraphQLError(f"Invalid filter: {'; '.join(exc.messages)}",
+                                    "INVALID_FILTER") from exc

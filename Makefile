@@ -1,0 +1,48 @@
+# JointOps: the front door. `make run` and `make test` work on a fresh clone with Python 3.11+.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint format schema bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the project with its dev tools
+
+run: export DEBUG ?= 1
+run: $(STAMP) ## migrate, load demo data, serve on http://127.0.0.1:8000 (GraphiQL at /graphql/)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "API token for wco.coordinator: $$($(BIN)/python manage.py create_api_token wco.coordinator --name 'make run')"
+	@echo "Serving http://$(HOST):$(PORT)/  (GraphiQL: http://$(HOST):$(PORT)/graphql/)"
+	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+
+test: export SECRET_KEY ?= insecure-key-for-tests-only
+test: $(STAMP) ## run the whole test suite
+	$(BIN)/pytest
+
+lint: $(STAMP) ## ruff: format check and lint
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: $(STAMP) ## ruff: format and fix
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+schema: export SECRET_KEY ?= insecure-key-for-tests-only
+schema: $(STAMP) ## regenerate schema.graphql from the code
+	$(BIN)/python manage.py graphql_schema --schema graphql_api.schema.schema --out schema.graphql
+
+clean: ## remove the virtualenv and local database
+	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache
