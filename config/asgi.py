@@ -1,4 +1,4 @@
-"""ASGI entry point: HTTP through Django; websockets join here with the live-hits work."""
+"""ASGI entry point: HTTP through Django, GraphQL websockets at /graphql/."""
 
 import os
 
@@ -7,8 +7,12 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter  # noqa: E402
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
+from django.urls import path  # noqa: E402
+
+from graphql_api.consumer import GraphQLWSConsumer  # noqa: E402
 
 http_app = django_asgi_app
 if settings.DEBUG:
@@ -16,4 +20,8 @@ if settings.DEBUG:
 
     http_app = ASGIStaticFilesHandler(django_asgi_app)
 
-application = ProtocolTypeRouter({"http": http_app})
+application = ProtocolTypeRouter({
+    "http": http_app,
+    # The consumer honours the session cookie only for an Origin in ALLOWED_HOSTS.
+    "websocket": AuthMiddlewareStack(URLRouter([path("graphql/", GraphQLWSConsumer.as_asgi())])),
+})

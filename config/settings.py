@@ -128,6 +128,8 @@ GRAPHENE = {
     "MIDDLEWARE": ["graphql_api.core.permissions.RootFieldRuleMiddleware"],
 }
 GRAPHQL_MAX_QUERY_DEPTH = env.int("GRAPHQL_MAX_QUERY_DEPTH", default=12)
+# Seconds a websocket may stay open without `connection_init`.
+GRAPHQL_WS_INIT_TIMEOUT = env.int("GRAPHQL_WS_INIT_TIMEOUT", default=10)
 
 # Production hardening: on whenever DEBUG is off, so `check --deploy` is clean.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

@@ -1,8 +1,10 @@
-"""The root schema, composed from the per-domain query and mutation classes."""
+"""The root schema, composed from the per-domain query, mutation and subscription classes."""
 
 import graphene
 
 from graphql_api.agencies.schema import AgencyQueries
+from graphql_api.hits.schema import HitMutations
+from graphql_api.hits.subscriptions import HitSubscriptions
 from graphql_api.operations.schema import OperationMutations, OperationQueries
 from graphql_api.timeline.schema import TimeWindowMutations
 from graphql_api.timeline.types import TimeWindowNode
@@ -12,8 +14,13 @@ class Query(AgencyQueries, OperationQueries, graphene.ObjectType):
     node = graphene.relay.Node.Field()
 
 
-class Mutation(OperationMutations, TimeWindowMutations, graphene.ObjectType):
+class Mutation(OperationMutations, TimeWindowMutations, HitMutations, graphene.ObjectType):
     pass
 
 
-schema = graphene.Schema(query=Query, mutation=Mutation, types=[TimeWindowNode])
+class Subscription(HitSubscriptions, graphene.ObjectType):
+    pass
+
+
+schema = graphene.Schema(query=Query, mutation=Mutation, subscription=Subscription,
+                         types=[TimeWindowNode])

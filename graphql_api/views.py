@@ -9,8 +9,25 @@ from graphql import GraphQLError
 
 logger = logging.getLogger("jointops.graphql")
 
-# Errors whose message is written for clients; anything else is an internal failure.
-_CLIENT_ERROR_TYPES = (GraphQLError,)
+
+def validation_rules() -> tuple:
+    """Rules on top of the GraphQL spec's, for HTTP and websocket alike."""
+    return (depth_limit_validator(max_depth=settings.GRAPHQL_MAX_QUERY_DEPTH),)
+
+
+def format_error(error) -> dict:
+    """GraphQL errors as written for clients; anything else is logged and masked."""
+    original = getattr(error, "original_error", None)
+    if isinstance(error, GraphQLError) and (original is None or isinstance(original, GraphQLError)):
+        formatted = error.formatted
+        if isinstance(original, GraphQLError) and original.extensions:
+            formatted["extensions"] = original.extensions
+        return formatted
+    logger.error("Internal error in GraphQL request", exc_info=original or error)
+    formatted = {"message": "Internal server error.", "extensions": {"code": "INTERNAL_ERROR"}}
+    if isinstance(error, GraphQLError) and error.path:
+        formatted["path"] = error.path
+    return formatted
 
 
 @method_decorator(ensure_csrf_cookie, name="dispatch")
@@ -18,23 +35,9 @@ class JointOpsGraphQLView(GraphQLView):
     """GraphQL over HTTP: session (with CSRF) or bearer token (see agencies.middleware)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "validation_rules", (depth_limit_validator(max_depth=settings.GRAPHQL_MAX_QUERY_DEPTH),)
-        )
+        kwargs.setdefault("validation_rules", validation_rules())
         super().__init__(*args, **kwargs)
 
     @staticmethod
     def format_error(error):
-        original = getattr(error, "original_error", None)
-        if isinstance(error, GraphQLError) and (
-            original is None or isinstance(original, _CLIENT_ERROR_TYPES)
-        ):
-            formatted = error.formatted
-            if isinstance(original, GraphQLError) and original.extensions:
-                formatted["extensions"] = original.extensions
-            return formatted
-        logger.error("Internal error in GraphQL request", exc_info=original or error)
-        formatted = {"message": "Internal server error.", "extensions": {"code": "INTERNAL_ERROR"}}
-        if isinstance(error, GraphQLError):
-            formatted["path"] = error.path
-        return formatted
+        return format_error(error)

@@ -23,6 +23,8 @@ from django.db.models import Q, QuerySet
 
 from operations.error_codes import OperationErrorCode
 from operations.models import (
+    Hit,
+    Marking,
     Operation,
     OperationGroupObjectPermission,
     OperationUserObjectPermission,
@@ -137,6 +139,29 @@ def require(user, operation: Operation, codename: str, *, field: str = "id") -> 
             {field: ValidationError("You are not allowed to do this in this operation.",
                                     code=OperationErrorCode.PERMISSION_DENIED)}
         )
+
+
+# Hits: markings that narrow a hit to the reporting agency and the coordinators. The
+# nominal data (actors, phones, documents) of every hit is narrowed the same way.
+RESTRICTED_MARKINGS = frozenset({Marking.RED, Marking.AMBER_STRICT})
+
+
+def hits_visible_to(user) -> QuerySet[Hit]:
+    """Hits `user` may see: all hits of operations they coordinate; elsewhere (with
+    view_operation) the unrestricted ones and those their own agency reported."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Hit.objects.none()
+    coordinated = operations_with_permission(user, COORDINATE).values("pk")
+    viewed = operations_with_permission(user, VIEW).values("pk")
+    own_or_open = ~Q(marking__in=RESTRICTED_MARKINGS)
+    if user.agency_id:
+        own_or_open |= Q(reporting_agency_id=user.agency_id)
+    return Hit.objects.filter(Q(operation__in=coordinated) | (Q(operation__in=viewed) & own_or_open))
+
+
+def can_see_nominal_data(user, hit: Hit, held: set[str]) -> bool:
+    """`held`: the user's permissions on the hit's operation (see operation_permissions)."""
+    return COORDINATE in held or (user.agency_id is not None and hit.reporting_agency_id == user.agency_id)
 
 
 def can_create_operation(user) -> bool:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, User
 from audit.services import audit_record, changes, snapshot
-from operations import permissions
+from operations import events, permissions
 from operations.error_codes import OperationErrorCode as Code
 from operations.models import Marking, Operation, Participation
 
@@ -35,7 +35,7 @@ EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.PLANNED, Status.ACTIVE})
 
 OPERATION_FIELDS = [
     "code", "name", "description", "focus", "status", "lead_agency", "planned_start",
-    "planned_end", "time_zone", "default_marking", "coordinators",
+    "planned_end", "time_zone", "default_marking", "accept_late_reports", "coordinators",
 ]
 PARTICIPATION_FIELDS = ["operation", "agency", "role", "state", "contacts", "locations"]
 
@@ -133,7 +133,7 @@ def operation_update(*, actor: User, operation: Operation, **fields) -> Operatio
     before = snapshot(operation, OPERATION_FIELDS)
     coordinators = fields.pop("coordinators", None)
     unknown = set(fields) - {"code", "name", "description", "focus", "planned_start",
-                             "planned_end", "time_zone", "default_marking"}
+                             "planned_end", "time_zone", "default_marking", "accept_late_reports"}
     if unknown:
         raise ValueError(f"operation_update cannot change {sorted(unknown)}")
     if "code" in fields and fields["code"] != operation.code and operation.status != Status.DRAFT:
@@ -150,6 +150,7 @@ def operation_update(*, actor: User, operation: Operation, **fields) -> Operatio
     if new:
         audit_record(actor=actor, action="operation.update", instance=operation,
                      operation=operation, before=old, after=new)
+        events.broadcast_on_commit(operation.pk, events.OPERATION_CHANGED, what="plan")
     return operation
 
 
@@ -220,6 +221,7 @@ def operation_transition(*, actor: User, operation: Operation, to_status: str,
     audit_record(actor=actor, action="operation.transition", instance=operation,
                  operation=operation, before={"status": before},
                  after={"status": to_status, "reason": reason})
+    events.broadcast_on_commit(operation.pk, events.OPERATION_CHANGED, what="status")
     return operation
 
 
@@ -252,6 +254,7 @@ def participation_invite(
     audit_record(actor=actor, action="participation.invite", instance=participation,
                  operation=operation, before=before,
                  after=snapshot(participation, PARTICIPATION_FIELDS))
+    events.broadcast_on_commit(operation.pk, events.OPERATION_CHANGED, what="participation")
     return participation
 
 
@@ -310,4 +313,5 @@ def participation_respond(
     audit_record(actor=actor, action=f"participation.{response}", instance=participation,
                  operation=operation, before=before,
                  after=snapshot(participation, PARTICIPATION_FIELDS))
+    events.broadcast_on_commit(operation.pk, events.OPERATION_CHANGED, what="participation")
     return participation

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from agencies.models import User
 from audit.services import audit_record, changes, snapshot
-from operations import permissions
+from operations import events, permissions
 from operations.models import Operation, Participation
 from operations.services import EDITABLE_STATUSES, require_aware
 from timeline.error_codes import TimeWindowErrorCode as Code
@@ -77,6 +77,7 @@ def time_window_create(*, actor: User, operation: Operation, **fields) -> TimeWi
     window.save()
     audit_record(actor=actor, action="time_window.create", instance=window, operation=operation,
                  after=snapshot(window, WINDOW_FIELDS))
+    events.broadcast_on_commit(operation.pk, events.OPERATION_CHANGED, what="time_window")
     return window
 
 
@@ -97,6 +98,7 @@ def time_window_update(*, actor: User, window: TimeWindow, **fields) -> TimeWind
         window.save()
         audit_record(actor=actor, action="time_window.update", instance=window,
                      operation=operation, before=old, after={**new, "revision": window.revision})
+        events.broadcast_on_commit(operation.pk, events.OPERATION_CHANGED, what="time_window")
     return window
 
 
@@ -110,4 +112,5 @@ def time_window_delete(*, actor: User, window: TimeWindow) -> TimeWindow:
     window.save(update_fields=["deleted_at", "revision", "updated_at"])
     audit_record(actor=actor, action="time_window.delete", instance=window, operation=operation,
                  after={"deleted_at": window.deleted_at.isoformat(), "revision": window.revision})
+    events.broadcast_on_commit(operation.pk, events.OPERATION_CHANGED, what="time_window")
     return window

@@ -30,22 +30,27 @@ ROOT_FIELD_RULES: dict[tuple[str, str], Rule] = {
     ("Mutation", "createTimeWindow"): Rule.OBJECT_PERMISSION,  # change_operation
     ("Mutation", "updateTimeWindow"): Rule.OBJECT_PERMISSION,  # change_operation
     ("Mutation", "deleteTimeWindow"): Rule.OBJECT_PERMISSION,  # change_operation
+    ("Mutation", "reportHit"): Rule.OBJECT_PERMISSION,  # report_hit, accepted participant
+    ("Mutation", "amendHit"): Rule.OBJECT_PERMISSION,  # reporting agency or coordinate_operation
+    ("Mutation", "reviewHit"): Rule.OBJECT_PERMISSION,  # coordinate_operation
+    ("Subscription", "hitReported"): Rule.AUTHENTICATED,  # view_operation; hits as selectors allow
+    ("Subscription", "operationChanged"): Rule.AUTHENTICATED,  # view_operation
 }
+
+
+def check_root_field(parent: str, field: str, user) -> None:
+    """Raise unless `user` may call root field `parent.field` (undeclared: never)."""
+    rule = ROOT_FIELD_RULES.get((parent, field))
+    if rule is None:
+        raise CodedGraphQLError(f"{parent}.{field} has no declared permission rule.", "FORBIDDEN")
+    if rule is not Rule.PUBLIC and not getattr(user, "is_authenticated", False):
+        raise NotAuthenticated()
 
 
 class RootFieldRuleMiddleware:
     """Graphene middleware applying :data:`ROOT_FIELD_RULES` to root fields."""
 
     def resolve(self, next_, root, info, **kwargs):
-        if info.path.prev is None:  # a root field
-            parent = info.parent_type.name
-            if info.field_name.startswith("__"):
-                return next_(root, info, **kwargs)
-            rule = ROOT_FIELD_RULES.get((parent, info.field_name))
-            if rule is None:
-                raise CodedGraphQLError(
-                    f"{parent}.{info.field_name} has no declared permission rule.", "FORBIDDEN"
-                )
-            if rule is not Rule.PUBLIC and not info.context.user.is_authenticated:
-                raise NotAuthenticated()
+        if info.path.prev is None and not info.field_name.startswith("__"):  # a root field
+            check_root_field(info.parent_type.name, info.field_name, info.context.user)
         return next_(root, info, **kwargs)

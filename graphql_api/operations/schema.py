@@ -11,9 +11,9 @@ from graphql_api.core.ids import decode_id, get_by_global_id, get_many_by_global
 from graphql_api.core.inputs import provided
 from graphql_api.core.mutations import BaseMutation
 from graphql_api.core.selection import requested, requested_under
+from graphql_api.core.common import MarkingEnum
 from graphql_api.operations.types import (
     InvitationResponseEnum,
-    MarkingEnum,
     OperationFocus,
     OperationNode,
     OperationStatus,
@@ -101,6 +101,7 @@ class OperationUpdateInput(graphene.InputObjectType):
     planned_end = graphene.DateTime()
     time_zone = graphene.String()
     default_marking = MarkingEnum()
+    accept_late_reports = graphene.Boolean(description="Accept hits reported after their window.")
     coordinator_ids = graphene.List(graphene.NonNull(graphene.ID),
                                     description="Replaces the coordinators.")
 

@@ -2,28 +2,23 @@ import graphene
 from graphene_django import DjangoObjectType
 
 from graphql_api.agencies.types import AgencyNode, UserNode
-from graphql_api.core.connections import CountableConnection
+from graphql_api.core.common import MarkingEnum, local_time
+from graphql_api.core.connections import CountableConnection, LimitedConnectionField
+from graphql_api.hits.filters import HitFilter
+from graphql_api.hits.types import HitNode
 from graphql_api.core.context import viewer_permissions
 from graphql_api.operations.filters import OperationFilter
 from operations import permissions, selectors
-from operations.models import Marking, Operation, Participation
+from operations.permissions import hits_visible_to
+from operations.models import Operation, Participation
 from operations.services import InvitationResponse, allowed_transitions
 
 OperationStatus = graphene.Enum.from_enum(Operation.Status, name="OperationStatus")
 OperationFocus = graphene.Enum.from_enum(Operation.Focus, name="OperationFocus")
-MarkingEnum = graphene.Enum("Marking", [(m.name, m.value) for m in Marking],
-                            description="Traffic Light Protocol 2.0 marking.")
 ParticipationRole = graphene.Enum.from_enum(Participation.Role, name="ParticipationRole")
 ParticipationState = graphene.Enum.from_enum(Participation.State, name="ParticipationState")
 InvitationResponseEnum = graphene.Enum.from_enum(InvitationResponse, name="InvitationResponse",
                                                  description="An agency's answer.")
-
-
-def local_time(value, zone_name: str) -> str:
-    """ISO 8601 in the given IANA zone, with its offset."""
-    from zoneinfo import ZoneInfo
-
-    return value.astimezone(ZoneInfo(zone_name)).isoformat()
 
 
 class OperationNode(DjangoObjectType):
@@ -45,6 +40,10 @@ class OperationNode(DjangoObjectType):
                     "coordinate_operation, report_hit, analyse_operation.",
     )
     allowed_transitions = graphene.List(graphene.NonNull(OperationStatus), required=True)
+    hits = LimitedConnectionField(
+        HitNode, filterset_class=HitFilter,
+        description="Hits I may see, in sequence order; afterSequence resumes a feed.",
+    )
 
     class Meta:
         model = Operation
@@ -54,11 +53,17 @@ class OperationNode(DjangoObjectType):
         filterset_class = OperationFilter
         fields = ["id", "code", "name", "description", "focus", "status", "lead_agency",
                   "coordinators", "planned_start", "planned_end", "time_zone", "default_marking",
-                  "created_at", "updated_at"]
+                  "accept_late_reports", "created_at", "updated_at"]
 
     @classmethod
     def get_queryset(cls, queryset, info):
         return queryset.filter(pk__in=selectors.operation_list_for_user(info.context.user))
+
+    @staticmethod
+    def resolve_hits(root, info, **kwargs):
+        from graphql_api.hits.schema import plan_hit_queryset
+
+        return plan_hit_queryset(hits_visible_to(info.context.user).filter(operation=root))
 
     @staticmethod
     def resolve_coordinators(root, info):

@@ -1,7 +1,8 @@
 import graphene
 from graphene_django import DjangoObjectType
 
-from graphql_api.operations.types import OperationNode, ParticipationNode, local_time
+from graphql_api.core.common import local_time
+from graphql_api.operations.types import OperationNode, ParticipationNode
 from operations.locations import location_code_kind
 from timeline import selectors
 from timeline.models import TimeWindow

@@ -79,6 +79,12 @@ class Operation(models.Model):
     planned_end = models.DateTimeField()
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     default_marking = models.CharField(max_length=16, choices=Marking.choices, default=Marking.AMBER)
+    accept_late_reports = models.BooleanField(
+        default=False, help_text="Coordinators allow hits reported after their window closed."
+    )
+    last_hit_sequence = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Sequence number of the latest hit (gap-free)."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )

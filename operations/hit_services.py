@@ -1,0 +1,484 @@
+"""Reporting, amending and reviewing hits.
+
+A report is cleaned into a canonical form (identifiers normalised, check digits
+verified, quantities converted), fingerprinted, and stored in one transaction with
+its next per-operation sequence number, its first revision and its audit event; the
+live event leaves after commit. A retry with the same ``client_id`` and the same
+content returns the stored hit; different content under the same id is refused.
+"""
+
+import hashlib
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from agencies.models import User
+from audit.services import audit_record
+from operations import events, identifiers, permissions
+from operations.commodities import (
+    GROUP_OF,
+    MAX_COUNT,
+    MAX_KILOGRAMS,
+    Commodity,
+    CommodityGroup,
+    Unit,
+    kilograms,
+)
+from operations.error_codes import OperationErrorCode as Code
+from operations.locations import location_code_kind
+from operations.models import (
+    Actor,
+    Hit,
+    HitIdentifier,
+    HitItem,
+    HitRevision,
+    Marking,
+    Operation,
+    Participation,
+    Shipment,
+)
+from operations.models.hit import ModeOfTransport
+from timeline.models import TimeWindow
+
+# A device clock a little ahead of ours is not an error; more than this is.
+CLOCK_SKEW = timedelta(minutes=5)
+# Statuses of the operation in which hits may be amended (reports need ACTIVE).
+AMENDABLE_OPERATION_STATUSES = frozenset({Operation.Status.ACTIVE, Operation.Status.CLOSED})
+
+Kind = HitIdentifier.Kind
+SHIPMENT_IDENTIFIERS = {
+    "container_number": (identifiers.normalise_container, Kind.CONTAINER),
+    "air_waybill": (identifiers.normalise_air_waybill, Kind.AIR_WAYBILL),
+    "postal_item": (identifiers.normalise_postal_item, Kind.POSTAL_ITEM),
+    "bill_of_lading": (identifiers.normalise_free_identifier, Kind.BILL_OF_LADING),
+    "imo_number": (identifiers.normalise_imo, Kind.IMO),
+    "flight_number": (identifiers.normalise_flight_number, Kind.FLIGHT),
+    "aircraft_registration": (identifiers.normalise_aircraft_registration, Kind.AIRCRAFT),
+    "vehicle_plate": (identifiers.normalise_free_identifier, Kind.VEHICLE),
+}
+HIT_FIELDS = ["kind", "occurred_at", "country", "place", "location_code", "location_type",
+              "latitude", "longitude", "mode_of_transport", "detection_method", "concealment",
+              "arrests", "notes", "marking"]
+
+
+@dataclass
+class DeconflictionMatch:
+    """An identifier of the new hit that another hit, visible to the reporter, has too."""
+
+    kind: str
+    value: str
+    operation_code: str
+    sequence: int
+    same_operation: bool
+
+
+@dataclass
+class HitReport:
+    hit: Hit
+    created: bool
+    matches: list[DeconflictionMatch] = field(default_factory=list)
+
+
+class _Errors:
+    """Collects errors by input path (``items.0.quantity``) and raises them together."""
+
+    def __init__(self):
+        self.by_path: dict[str, list[ValidationError]] = {}
+
+    def add(self, path: str, message: str, code: Code) -> None:
+        self.by_path.setdefault(path, []).append(ValidationError(message, code=code))
+
+    def run(self, path: str, normalise, value, *args):
+        try:
+            return normalise(value, *args)
+        except ValidationError as exc:
+            self.by_path.setdefault(path, []).extend(exc.error_list)
+            return None
+
+    def raise_any(self) -> None:
+        if self.by_path:
+            raise ValidationError(self.by_path)
+
+
+# --- cleaning ----------------------------------------------------------------------
+
+def _choice(errors: _Errors, path: str, value, choices, *, required=True):
+    if value in (None, ""):
+        if required:
+            errors.add(path, "This field is required.", Code.REQUIRED)
+        return ""
+    if value not in choices.values:
+        errors.add(path, f"{value} is not one of {', '.join(choices.values)}.", Code.INVALID)
+        return ""
+    return value
+
+
+def _text(value, limit: int) -> str:
+    return (value or "").strip()[:limit]
+
+
+def _decimal(errors: _Errors, path: str, value, low, high):
+    if value is None:
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        errors.add(path, "Not a number.", Code.INVALID)
+        return None
+    if not low <= number <= high:
+        errors.add(path, f"Must lie between {low} and {high}.", Code.INVALID)
+        return None
+    return str(number.quantize(Decimal("0.000001")))
+
+
+def _clean_item(errors: _Errors, path: str, item: dict) -> dict:
+    commodity = _choice(errors, f"{path}.commodity", item.get("commodity"), Commodity)
+    unit = _choice(errors, f"{path}.unit", item.get("unit"), Unit)
+    quantity = item.get("quantity")
+    kilos = None
+    try:
+        quantity = Decimal(str(quantity)) if quantity is not None else None
+    except InvalidOperation:
+        quantity = None
+    if quantity is None or not quantity.is_finite():
+        errors.add(f"{path}.quantity", "Give the quantity as a number.", Code.REQUIRED)
+    elif quantity <= 0:
+        errors.add(f"{path}.quantity", "The quantity must be more than zero.", Code.INVALID_QUANTITY)
+    elif quantity.as_tuple().exponent < -3:
+        errors.add(f"{path}.quantity", "At most three decimals.", Code.INVALID_QUANTITY)
+    elif unit:
+        kilos = kilograms(quantity, unit)
+        amount, limit = (quantity, MAX_COUNT) if kilos is None else (kilos, MAX_KILOGRAMS)
+        if amount > limit:
+            errors.add(f"{path}.quantity", f"{quantity} {unit} is implausible; check the unit.",
+                       Code.ABSURD_QUANTITY)
+    hs_code = re.sub(r"[\s.]", "", item.get("hs_code") or "")
+    if hs_code and not re.fullmatch(r"\d{6}(\d{2}){0,2}", hs_code):
+        errors.add(f"{path}.hs_code", "An HS code has 6, 8 or 10 digits.", Code.INVALID_HS_CODE)
+    if commodity and GROUP_OF[commodity] == CommodityGroup.PRECURSORS and not hs_code:
+        errors.add(f"{path}.hs_code", "Precursors need their HS code.", Code.HS_CODE_REQUIRED)
+    return {
+        "commodity": commodity, "quantity": str(quantity) if quantity else None, "unit": unit,
+        "kilograms": str(kilos) if kilos is not None else None, "hs_code": hs_code,
+        "description": _text(item.get("description"), 500),
+    }
+
+
+def _clean_shipment(errors: _Errors, shipment: dict | None) -> dict | None:
+    if not shipment:
+        return None
+    cleaned = {}
+    for name, (normalise, _) in SHIPMENT_IDENTIFIERS.items():
+        value = shipment.get(name)
+        cleaned[name] = (errors.run(f"shipment.{name}", normalise, value) or "") if value else ""
+    for name in ("departure_country", "destination_country"):
+        value = shipment.get(name)
+        cleaned[name] = (errors.run(f"shipment.{name}", identifiers.normalise_country, value) or "") if value else ""
+    cleaned["transit_countries"] = [
+        errors.run(f"shipment.transit_countries.{i}", identifiers.normalise_country, value) or ""
+        for i, value in enumerate(shipment.get("transit_countries") or [])
+    ]
+    return cleaned
+
+
+def _clean_actor(errors: _Errors, path: str, actor: dict, region: str) -> dict:
+    name = _text(actor.get("name"), 300)
+    if not name:
+        errors.add(f"{path}.name", "This field is required.", Code.REQUIRED)
+    nationality = actor.get("nationality") or ""
+    if nationality:
+        nationality = errors.run(f"{path}.nationality", identifiers.normalise_country, nationality) or ""
+    date_of_birth = actor.get("date_of_birth")
+    if isinstance(date_of_birth, date) and not date(1900, 1, 1) <= date_of_birth <= timezone.now().date():
+        errors.add(f"{path}.date_of_birth", "Not a plausible date of birth.", Code.INVALID)
+    documents = []
+    for i, document in enumerate(actor.get("documents") or []):
+        number = errors.run(f"{path}.documents.{i}.number", identifiers.normalise_free_identifier,
+                            document.get("number"))
+        country = document.get("country") or ""
+        if country:
+            country = errors.run(f"{path}.documents.{i}.country", identifiers.normalise_country, country) or ""
+        documents.append({"kind": _text(document.get("kind"), 32) or "passport",
+                          "number": number or "", "country": country})
+    return {
+        "kind": _choice(errors, f"{path}.kind", actor.get("kind"), Actor.Kind),
+        "role": _choice(errors, f"{path}.role", actor.get("role"), Actor.Role),
+        "name": name,
+        "aliases": sorted({_text(a, 300) for a in actor.get("aliases") or [] if _text(a, 300)}),
+        "nationality": nationality,
+        "date_of_birth": date_of_birth.isoformat() if isinstance(date_of_birth, date) else None,
+        "registration_number": (errors.run(f"{path}.registration_number", identifiers.normalise_free_identifier,
+                                           actor["registration_number"]) or "")
+        if actor.get("registration_number") else "",
+        "documents": documents,
+        "addresses": [_text(a, 500) for a in actor.get("addresses") or [] if _text(a, 500)],
+        "phones": [errors.run(f"{path}.phones.{i}", identifiers.normalise_phone, p, region) or ""
+                   for i, p in enumerate(actor.get("phones") or [])],
+        "emails": [errors.run(f"{path}.emails.{i}", identifiers.normalise_email, e) or ""
+                   for i, e in enumerate(actor.get("emails") or [])],
+    }
+
+
+def clean_hit(data: dict, operation: Operation) -> dict:
+    """The canonical, JSON-ready content of a hit, or a ValidationError listing every fault."""
+    errors = _Errors()
+    occurred_at = data.get("occurred_at")
+    if not isinstance(occurred_at, datetime):
+        errors.add("occurred_at", "This field is required.", Code.REQUIRED)
+    elif timezone.is_naive(occurred_at):
+        errors.add("occurred_at", "Give the time with its UTC offset.", Code.INVALID)
+    country = errors.run("country", identifiers.normalise_country, data.get("country") or "") or ""
+    location_code = (data.get("location_code") or "").strip().upper()
+    if location_code and location_code_kind(location_code) is None:
+        errors.add("location_code", f"{location_code} is not a UN/LOCODE, IATA or ICAO code.",
+                   Code.INVALID_LOCATION_CODE)
+    latitude = _decimal(errors, "latitude", data.get("latitude"), -90, 90)
+    longitude = _decimal(errors, "longitude", data.get("longitude"), -180, 180)
+    if (latitude is None) != (longitude is None) and not errors.by_path.get("latitude"):
+        errors.add("latitude", "Give both latitude and longitude, or neither.", Code.INVALID)
+    arrests = data.get("arrests") or 0
+    if not isinstance(arrests, int) or not 0 <= arrests <= 10000:
+        errors.add("arrests", "Arrests are a count from 0.", Code.INVALID)
+    raw_items = data.get("items") or []
+    if not raw_items and data.get("kind", Hit.Kind.SEIZURE) == Hit.Kind.SEIZURE:
+        errors.add("items", "A seizure needs at least one item.", Code.ITEMS_REQUIRED)
+    content = {
+        "kind": _choice(errors, "kind", data.get("kind") or Hit.Kind.SEIZURE, Hit.Kind),
+        "occurred_at": occurred_at.astimezone(UTC).isoformat()
+        if isinstance(occurred_at, datetime) and timezone.is_aware(occurred_at) else None,
+        "country": country,
+        "place": _text(data.get("place"), 200),
+        "location_code": location_code,
+        "location_type": _choice(errors, "location_type", data.get("location_type"), Hit.LocationType),
+        "latitude": latitude,
+        "longitude": longitude,
+        "mode_of_transport": _choice(errors, "mode_of_transport", data.get("mode_of_transport"), ModeOfTransport),
+        "detection_method": _choice(errors, "detection_method", data.get("detection_method"), Hit.DetectionMethod),
+        "concealment": _text(data.get("concealment"), 500),
+        "arrests": arrests,
+        "notes": (data.get("notes") or "").strip(),
+        "marking": _choice(errors, "marking", data.get("marking") or operation.default_marking, Marking),
+        "items": [_clean_item(errors, f"items.{i}", item) for i, item in enumerate(raw_items)],
+        "shipment": _clean_shipment(errors, data.get("shipment")),
+        "actors": [_clean_actor(errors, f"actors.{i}", actor, country or None)
+                   for i, actor in enumerate(data.get("actors") or [])],
+    }
+    errors.raise_any()
+    return content
+
+
+def fingerprint(content: dict) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+# --- writing -----------------------------------------------------------------------
+
+def _write_content(hit: Hit, content: dict) -> None:
+    """(Re)write the hit's fields and parts from canonical content."""
+    for name in HIT_FIELDS:
+        value = content[name]
+        if name == "occurred_at":
+            value = datetime.fromisoformat(value)
+        elif name in ("latitude", "longitude") and value is not None:
+            value = Decimal(value)
+        setattr(hit, name, value)
+    hit.save()
+    hit.items.all().delete()
+    hit.actors.all().delete()
+    hit.identifiers.all().delete()
+    Shipment.objects.filter(hit=hit).delete()
+    HitItem.objects.bulk_create(
+        HitItem(hit=hit, commodity=item["commodity"], commodity_group=GROUP_OF[item["commodity"]],
+                quantity=Decimal(item["quantity"]), unit=item["unit"],
+                kilograms=Decimal(item["kilograms"]) if item["kilograms"] else None,
+                hs_code=item["hs_code"], description=item["description"])
+        for item in content["items"]
+    )
+    found: set[tuple[str, str]] = set()
+    shipment = content["shipment"]
+    if shipment:
+        Shipment.objects.create(hit=hit, **shipment)
+        found |= {(kind, shipment[name]) for name, (_, kind) in SHIPMENT_IDENTIFIERS.items() if shipment[name]}
+    for actor in content["actors"]:
+        Actor.objects.create(
+            hit=hit, **{**actor, "date_of_birth": date.fromisoformat(actor["date_of_birth"])
+                        if actor["date_of_birth"] else None},
+        )
+        found |= {(Kind.PHONE, p) for p in actor["phones"]} | {(Kind.EMAIL, e) for e in actor["emails"]}
+        found |= {(Kind.DOCUMENT, f"{d['country']}:{d['number']}") for d in actor["documents"]}
+        if actor["registration_number"]:
+            found.add((Kind.REGISTRATION, f"{actor['nationality']}:{actor['registration_number']}"))
+    HitIdentifier.objects.bulk_create(HitIdentifier(hit=hit, kind=k, value=v) for k, v in sorted(found))
+
+
+def _reporting_participation(actor: User, operation: Operation) -> Participation:
+    participation = operation.participations.filter(
+        agency_id=actor.agency_id, state=Participation.State.ACCEPTED,
+        role__in=[Participation.Role.LEAD, Participation.Role.PARTICIPANT],
+    ).first()
+    if participation is None:
+        raise ValidationError({"operation_id": ValidationError(
+            "Your agency does not take part in this operation as a reporting participant.",
+            code=Code.NO_PARTICIPATION)})
+    return participation
+
+
+def _check_window(operation: Operation, participation: Participation, occurred_at: datetime,
+                  now: datetime) -> None:
+    """The hit must fall in one of the participant's control windows (or, when it has
+    none, an operational phase) and be reported before that window closes, unless the
+    coordinators accept late reports."""
+    if occurred_at > now + CLOCK_SKEW:
+        raise ValidationError({"occurred_at": ValidationError("This time is in the future.",
+                                                              code=Code.OCCURRED_IN_FUTURE)})
+    windows = operation.time_windows.filter(deleted_at__isnull=True)
+    own = windows.filter(kind=TimeWindow.Kind.CONTROL, participation=participation)
+    candidates = own if own.exists() else windows.filter(kind=TimeWindow.Kind.OPERATIONAL)
+    window = candidates.filter(starts_at__lte=occurred_at, ends_at__gte=occurred_at).order_by("-ends_at").first()
+    if window is None:
+        raise ValidationError({"occurred_at": ValidationError(
+            "This time is outside your control windows.", code=Code.OUTSIDE_WINDOW)})
+    if now > window.ends_at and not operation.accept_late_reports:
+        raise ValidationError({"occurred_at": ValidationError(
+            "The window of this hit has closed; ask a coordinator to accept late reports.",
+            code=Code.LATE_REPORT)})
+
+
+def deconfliction_matches(user, hit: Hit) -> list[DeconflictionMatch]:
+    """Other hits the user may see that share a deconflicted identifier with `hit`.
+
+    Nominal identifiers (phones, documents) only match where the user may also see the
+    other hit's nominal data. Across operations only the operation code and sequence
+    are given, never the other agency's details.
+    """
+    keys = [(i.kind, i.value) for i in hit.identifiers.all() if i.kind in HitIdentifier.DECONFLICTED]
+    if not keys:
+        return []
+    rule = Q()
+    for kind, value in keys:
+        rule |= Q(kind=kind, value=value)
+    candidates = (
+        HitIdentifier.objects.filter(rule).exclude(hit=hit)
+        .filter(hit__in=permissions.hits_visible_to(user))
+        .select_related("hit__operation").order_by("hit__operation__code", "hit__sequence", "kind")
+    )
+    held = permissions.operation_permissions(user)
+    return [
+        DeconflictionMatch(kind=match.kind, value=match.value, operation_code=match.hit.operation.code,
+                           sequence=match.hit.sequence, same_operation=match.hit.operation_id == hit.operation_id)
+        for match in candidates
+        if match.kind not in HitIdentifier.NOMINAL
+        or permissions.can_see_nominal_data(user, match.hit, held.get(match.hit.operation_id, set()))
+    ]
+
+
+@transaction.atomic
+def hit_report(*, actor: User, operation: Operation, client_id: uuid.UUID, data: dict) -> HitReport:
+    operation = Operation.objects.select_for_update().get(pk=operation.pk)
+    permissions.require(actor, operation, permissions.REPORT_HIT, field="operation_id")
+    content = clean_hit(data, operation)
+    digest = fingerprint(content)
+    existing = Hit.objects.filter(operation=operation, client_id=client_id).first()
+    if existing is not None:
+        if existing.fingerprint != digest or existing.reported_by_id != actor.pk:
+            raise ValidationError({"client_id": ValidationError(
+                "This clientId was already used for a different report.", code=Code.CLIENT_ID_CONFLICT)})
+        return HitReport(existing, created=False, matches=deconfliction_matches(actor, existing))
+    if operation.status != Operation.Status.ACTIVE:
+        raise ValidationError({"operation_id": ValidationError(
+            "Hits are reported while the operation is active.", code=Code.OPERATION_NOT_ACTIVE)})
+    participation = _reporting_participation(actor, operation)
+    now = timezone.now()
+    _check_window(operation, participation, datetime.fromisoformat(content["occurred_at"]), now)
+
+    operation.last_hit_sequence += 1
+    operation.save(update_fields=["last_hit_sequence"])
+    hit = Hit(operation=operation, participation=participation, reporting_agency_id=participation.agency_id,
+              reported_by=actor, client_id=client_id, fingerprint=digest,
+              sequence=operation.last_hit_sequence)
+    _write_content(hit, content)
+    HitRevision.objects.create(hit=hit, version=1, content=content, author=actor)
+    audit_record(actor=actor, action="hit.report", instance=hit, operation=operation,
+                 after={"sequence": hit.sequence, "client_id": str(client_id), **content})
+    events.broadcast_on_commit(operation.pk, events.HIT_REPORTED, sequence=hit.sequence, hit_id=hit.pk)
+    return HitReport(hit, created=True, matches=deconfliction_matches(actor, hit))
+
+
+def _lock_hit(actor: User, hit: Hit) -> tuple[Hit, Operation]:
+    operation = Operation.objects.select_for_update().get(pk=hit.operation_id)
+    hit = permissions.hits_visible_to(actor).select_for_update().filter(pk=hit.pk).first()
+    if hit is None:
+        raise ValidationError({"id": ValidationError("Hit not found.", code=Code.NOT_FOUND)})
+    return hit, operation
+
+
+@transaction.atomic
+def hit_amend(*, actor: User, hit: Hit, data: dict, reason: str = "") -> Hit:
+    """Replace the content of a hit, keeping every earlier version as a revision.
+
+    The reporting agency's officers and the coordinators may amend, while the operation
+    is active or closed (follow-up); a rejected hit stays as it is.
+    """
+    hit, operation = _lock_hit(actor, hit)
+    held = permissions.operation_permissions(actor, [operation.pk]).get(operation.pk, set())
+    own = permissions.REPORT_HIT in held and hit.reporting_agency_id == actor.agency_id
+    if not own and permissions.COORDINATE not in held:
+        raise ValidationError({"id": ValidationError(
+            "Only the reporting agency and the coordinators amend a hit.", code=Code.PERMISSION_DENIED)})
+    if operation.status not in AMENDABLE_OPERATION_STATUSES:
+        raise ValidationError({"id": ValidationError(
+            "Hits are amended while the operation is active or closed.", code=Code.OPERATION_NOT_ACTIVE)})
+    if hit.status == Hit.Status.REJECTED:
+        raise ValidationError({"id": ValidationError("A rejected hit cannot be amended.",
+                                                     code=Code.INVALID_HIT_STATUS)})
+    content = clean_hit(data, operation)
+    occurred_at = datetime.fromisoformat(content["occurred_at"])
+    if occurred_at > timezone.now() + CLOCK_SKEW:
+        raise ValidationError({"occurred_at": ValidationError("This time is in the future.",
+                                                              code=Code.OCCURRED_IN_FUTURE)})
+    previous = hit.revisions.order_by("-version").first().content
+    if content == previous:
+        return hit
+    hit.version += 1
+    hit.status = Hit.Status.AMENDED
+    _write_content(hit, content)
+    HitRevision.objects.create(hit=hit, version=hit.version, content=content, author=actor, reason=reason)
+    changed = sorted(k for k in content if content[k] != previous.get(k))
+    audit_record(actor=actor, action="hit.amend", instance=hit, operation=operation,
+                 before={k: previous.get(k) for k in changed},
+                 after={**{k: content[k] for k in changed}, "version": hit.version, "reason": reason})
+    events.broadcast_on_commit(operation.pk, events.OPERATION_CHANGED, what="hit_amended", hit_id=hit.pk)
+    return hit
+
+
+class ReviewDecision(StrEnum):
+    CONFIRM = "confirm"
+    REJECT = "reject"
+
+
+@transaction.atomic
+def hit_review(*, actor: User, hit: Hit, decision: str, reason: str = "") -> Hit:
+    """Coordinators confirm a hit, or reject it with a reason."""
+    hit, operation = _lock_hit(actor, hit)
+    permissions.require(actor, operation, permissions.COORDINATE)
+    if decision == ReviewDecision.REJECT and not reason.strip():
+        raise ValidationError({"reason": ValidationError("Say why the hit is rejected.",
+                                                         code=Code.REASON_REQUIRED)})
+    new_status = {ReviewDecision.CONFIRM: Hit.Status.CONFIRMED, ReviewDecision.REJECT: Hit.Status.REJECTED}[decision]
+    before = {"status": hit.status, "review_reason": hit.review_reason}
+    hit.status, hit.review_reason = new_status, reason.strip()
+    hit.reviewed_by, hit.reviewed_at = actor, timezone.now()
+    hit.save(update_fields=["status", "review_reason", "reviewed_by", "reviewed_at", "updated_at"])
+    audit_record(actor=actor, action=f"hit.{decision}", instance=hit, operation=operation,
+                 before=before, after={"status": hit.status, "review_reason": hit.review_reason})
+    events.broadcast_on_commit(operation.pk, events.OPERATION_CHANGED, what="hit_reviewed", hit_id=hit.pk)
+    return hit
