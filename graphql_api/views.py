@@ -5,14 +5,14 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import ensure_csrf_cookie
 from graphene.validation import depth_limit_validator
 from graphene_django.views import GraphQLView
-from graphql import GraphQLError
+from graphql import GraphQLError, specified_rules
 
 logger = logging.getLogger("jointops.graphql")
 
 
 def validation_rules() -> tuple:
-    """Rules on top of the GraphQL spec's, for HTTP and websocket alike."""
-    return (depth_limit_validator(max_depth=settings.GRAPHQL_MAX_QUERY_DEPTH),)
+    """The GraphQL spec's rules plus ours, for HTTP and websocket alike."""
+    return (*specified_rules, depth_limit_validator(max_depth=settings.GRAPHQL_MAX_QUERY_DEPTH))
 
 
 def format_error(error) -> dict:

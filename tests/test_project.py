@@ -56,3 +56,19 @@ def test_graphiql_is_served_to_browsers(db):
 
     assert response.status_code == 200 and b"graphiql" in response.content.lower()
     assert "csrftoken" in response.cookies
+
+
+def test_http_requests_are_validated_by_the_spec_rules_and_the_depth_limit(officer, settings):
+    settings.GRAPHQL_MAX_QUERY_DEPTH = 2
+    client = Client()
+    client.force_login(officer)
+
+    def post(query):
+        return client.post("/graphql/", {"query": query}, content_type="application/json")
+
+    unknown, deep = post("{ me { nope } }"), post("{ me { user { agency { name } } } }")
+
+    assert unknown.status_code == 400
+    assert unknown.json()["errors"][0]["message"] == "Cannot query field 'nope' on type 'Me'."
+    assert deep.status_code == 400
+    assert "exceeds maximum operation depth" in deep.json()["errors"][0]["message"]
