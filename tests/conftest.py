@@ -6,6 +6,7 @@
 - ``observer``: UNODC officer; their agency observes (accepted, read-only).
 - ``invitee``: Kenya customs officer; their agency is invited, has not answered.
 - ``outsider``: French customs officer; their agency takes no part at all.
+- ``ng_officer``: Nigerian customs officer, a second participant of ``active_operation``.
 - anonymous: ``gql(None, ...)``.
 """
 
@@ -15,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
+from django.utils import timezone
 
 from agencies.models import Agency, User
 from operations import services
@@ -133,6 +135,32 @@ def operation(coordinator, officer, observer, invitee, outsider):
     time_window_create(actor=coordinator, operation=op, kind=TimeWindow.Kind.CONTROL,
                        participation=participation, location_code="CRSJO",
                        starts_at=START + timedelta(days=3), ends_at=START + timedelta(days=3, hours=8))
+    return op
+
+
+@pytest.fixture
+def ng_officer(db):
+    return make_user("ng.officer", make_agency("NG-CUSTOMS", country="NG"))
+
+
+@pytest.fixture
+def active_operation(coordinator, officer, observer, outsider, ng_officer):
+    """Active now: officer's agency (control window now -1h..+8h), a second participant
+    (NG customs, no control window: reports within the operational phase), an observer."""
+    now = timezone.now()
+    op = make_operation(coordinator, code="LIVE-OP", planned_start=now - timedelta(days=2),
+                        planned_end=now + timedelta(days=10), time_zone="America/Costa_Rica")
+    participation = accept(op, coordinator, officer)
+    accept(op, coordinator, ng_officer)
+    accept(op, coordinator, observer, role=Participation.Role.OBSERVER)
+    time_window_create(actor=coordinator, operation=op, kind=TimeWindow.Kind.OPERATIONAL,
+                       starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5))
+    time_window_create(actor=coordinator, operation=op, kind=TimeWindow.Kind.CONTROL,
+                       participation=participation, location_code="SJO",
+                       starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=8))
+    services.operation_transition(actor=coordinator, operation=op, to_status=Operation.Status.PLANNED)
+    services.operation_transition(actor=coordinator, operation=op, to_status=Operation.Status.ACTIVE)
+    op.refresh_from_db()
     return op
 
 

@@ -1,0 +1,144 @@
+"""Real server processes and real clients, for end-to-end tests and benchmarks.
+
+- :class:`Server`: a daphne process serving ``config.asgi`` on a free loopback port,
+  against the database and Redis given in its environment.
+- :func:`post_graphql`: an HTTP GraphQL call with a bearer token (stdlib only).
+- :class:`Subscriber`: a ``graphql-transport-ws`` client (the `websockets` package)
+  that records every ``next`` it receives, with its arrival time.
+"""
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import websockets
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url(db_settings: dict) -> str:
+    """A DATABASE_URL for Django's settings of one connection (PostgreSQL or SQLite)."""
+    if db_settings["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db_settings['NAME']}"
+    user = db_settings.get("USER") or "postgres"
+    password = f":{db_settings['PASSWORD']}" if db_settings.get("PASSWORD") else ""
+    host = db_settings.get("HOST") or "127.0.0.1"
+    port = db_settings.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{db_settings['NAME']}"
+
+
+class Server:
+    def __init__(self, *, database_url: str, redis_url: str = ""):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}/graphql/"
+        env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
+        env.update(DEBUG="0", SECRET_KEY="end-to-end-test-key-" + "x" * 40,
+                   ALLOWED_HOSTS="127.0.0.1,localhost", SECURE_SSL_REDIRECT="0",
+                   DATABASE_URL=database_url, LOG_LEVEL="WARNING")
+        if redis_url:
+            env["REDIS_URL"] = redis_url
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
+             "config.asgi:application"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.process.stderr.read().decode()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise TimeoutError(f"server on port {self.port} not ready")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def __enter__(self):
+        self.wait_ready()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def post_graphql(url: str, token: str, query: str, variables: dict) -> dict:
+    request = urllib.request.Request(
+        f"{url}/graphql/", data=json.dumps({"query": query, "variables": variables}).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+class Subscriber:
+    """One websocket connection with one subscription; records (payload, arrival time)."""
+
+    def __init__(self, ws_url: str, token: str, query: str, variables: dict):
+        self.ws_url, self.token, self.query, self.variables = ws_url, token, query, variables
+        self.received: list[tuple[dict, float]] = []
+        self._task: asyncio.Task | None = None
+        self._ready = asyncio.Event()
+        self.error: dict | None = None
+
+    async def start(self, timeout: float = 10) -> "Subscriber":
+        self._task = asyncio.create_task(self._run())
+        await asyncio.wait_for(self._ready.wait(), timeout)
+        return self
+
+    async def _run(self) -> None:
+        async with websockets.connect(self.ws_url, subprotocols=["graphql-transport-ws"]) as ws:
+            await ws.send(json.dumps({"type": "connection_init",
+                                      "payload": {"authorization": f"Bearer {self.token}"}}))
+            assert json.loads(await ws.recv())["type"] == "connection_ack"
+            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {
+                "query": self.query, "variables": self.variables}}))
+            self._ready.set()
+            async for raw in ws:
+                message = json.loads(raw)
+                if message["type"] == "next":
+                    self.received.append((message["payload"], time.perf_counter()))
+                elif message["type"] == "error":
+                    self.error = message
+                    return
+                elif message["type"] == "complete":
+                    return
+
+    async def wait_for(self, count: int, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while len(self.received) < count and time.monotonic() < deadline:
+            if self._task.done():
+                self._task.result()
+                break
+            await asyncio.sleep(0.02)
+
+    async def stop(self) -> None:
+        if self._task and not self._task.done():
+            self._task.cancel()
+            try:
+                await self._task
+            except (asyncio.CancelledError, websockets.ConnectionClosed):
+                pass
