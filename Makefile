@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format schema clean
+.PHONY: help install run test lint format schema bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -46,3 +46,6 @@ schema: $(STAMP) ## regenerate schema.graphql from the code
 
 clean: ## remove the virtualenv and local database
 	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache
+
+bench: $(STAMP) ## benchmarks (not part of make test); figures go in docs/performance.md
+	$(BIN)/python bench/hits.py

@@ -51,6 +51,8 @@ from timeline.models import TimeWindow
 
 # A device clock a little ahead of ours is not an error; more than this is.
 CLOCK_SKEW = timedelta(minutes=5)
+# At most this many other hits are named by a deconfliction hint.
+MAX_MATCHES = 20
 # Statuses of the operation in which hits may be amended (reports need ACTIVE).
 AMENDABLE_OPERATION_STATUSES = frozenset({Operation.Status.ACTIVE, Operation.Status.CLOSED})
 
@@ -282,8 +284,8 @@ def fingerprint(content: dict) -> str:
 
 # --- writing -----------------------------------------------------------------------
 
-def _write_content(hit: Hit, content: dict) -> None:
-    """(Re)write the hit's fields and parts from canonical content."""
+def _write_content(hit: Hit, content: dict, *, replace: bool) -> None:
+    """Write the hit's fields and parts from canonical content (`replace`: drop the old parts)."""
     for name in HIT_FIELDS:
         value = content[name]
         if name == "occurred_at":
@@ -292,10 +294,11 @@ def _write_content(hit: Hit, content: dict) -> None:
             value = Decimal(value)
         setattr(hit, name, value)
     hit.save()
-    hit.items.all().delete()
-    hit.actors.all().delete()
-    hit.identifiers.all().delete()
-    Shipment.objects.filter(hit=hit).delete()
+    if replace:
+        hit.items.all().delete()
+        hit.actors.all().delete()
+        hit.identifiers.all().delete()
+        Shipment.objects.filter(hit=hit).delete()
     HitItem.objects.bulk_create(
         HitItem(hit=hit, commodity=item["commodity"], commodity_group=GROUP_OF[item["commodity"]],
                 quantity=Decimal(item["quantity"]), unit=item["unit"],
@@ -354,31 +357,37 @@ def _check_window(operation: Operation, participation: Participation, occurred_a
 
 
 def deconfliction_matches(user, hit: Hit) -> list[DeconflictionMatch]:
-    """Other hits the user may see that share a deconflicted identifier with `hit`.
+    """Other hits the user may see that share a deconflicted identifier with `hit`, the
+    most recent first (at most MAX_MATCHES).
 
     Nominal identifiers (phones, documents) only match where the user may also see the
     other hit's nominal data. Across operations only the operation code and sequence
     are given, never the other agency's details.
     """
-    keys = [(i.kind, i.value) for i in hit.identifiers.all() if i.kind in HitIdentifier.DECONFLICTED]
-    if not keys:
-        return []
     rule = Q()
-    for kind, value in keys:
-        rule |= Q(kind=kind, value=value)
-    candidates = (
-        HitIdentifier.objects.filter(rule).exclude(hit=hit)
-        .filter(hit__in=permissions.hits_visible_to(user))
-        .select_related("hit__operation").order_by("hit__operation__code", "hit__sequence", "kind")
-    )
-    held = permissions.operation_permissions(user)
-    return [
-        DeconflictionMatch(kind=match.kind, value=match.value, operation_code=match.hit.operation.code,
-                           sequence=match.hit.sequence, same_operation=match.hit.operation_id == hit.operation_id)
-        for match in candidates
-        if match.kind not in HitIdentifier.NOMINAL
-        or permissions.can_see_nominal_data(user, match.hit, held.get(match.hit.operation_id, set()))
-    ]
+    for identifier in hit.identifiers.all():
+        if identifier.kind in HitIdentifier.DECONFLICTED:
+            rule |= Q(kind=identifier.kind, value=identifier.value)
+    if not rule:
+        return []
+    shared = list(HitIdentifier.objects.filter(rule).exclude(hit=hit)
+                  .order_by("-hit_id").values_list("hit_id", "kind", "value")[:MAX_MATCHES * 4])
+    if not shared:
+        return []
+    visible = {h.pk: h for h in permissions.hits_visible_to(user)
+               .filter(pk__in={hit_id for hit_id, _, _ in shared}).select_related("operation")}
+    held = permissions.operation_permissions(user, {h.operation_id for h in visible.values()})
+    matches = []
+    for hit_id, kind, value in shared:
+        other = visible.get(hit_id)
+        if other is None or (kind in HitIdentifier.NOMINAL and not permissions.can_see_nominal_data(
+                user, other, held.get(other.operation_id, set()))):
+            continue
+        matches.append(DeconflictionMatch(
+            kind=kind, value=value, operation_code=other.operation.code, sequence=other.sequence,
+            same_operation=other.operation_id == hit.operation_id,
+        ))
+    return matches[:MAX_MATCHES]
 
 
 @transaction.atomic
@@ -405,7 +414,7 @@ def hit_report(*, actor: User, operation: Operation, client_id: uuid.UUID, data:
     hit = Hit(operation=operation, participation=participation, reporting_agency_id=participation.agency_id,
               reported_by=actor, client_id=client_id, fingerprint=digest,
               sequence=operation.last_hit_sequence)
-    _write_content(hit, content)
+    _write_content(hit, content, replace=False)
     HitRevision.objects.create(hit=hit, version=1, content=content, author=actor)
     audit_record(actor=actor, action="hit.report", instance=hit, operation=operation,
                  after={"sequence": hit.sequence, "client_id": str(client_id), **content})
@@ -450,7 +459,7 @@ def hit_amend(*, actor: User, hit: Hit, data: dict, reason: str = "") -> Hit:
         return hit
     hit.version += 1
     hit.status = Hit.Status.AMENDED
-    _write_content(hit, content)
+    _write_content(hit, content, replace=True)
     HitRevision.objects.create(hit=hit, version=hit.version, content=content, author=actor, reason=reason)
     changed = sorted(k for k in content if content[k] != previous.get(k))
     audit_record(actor=actor, action="hit.amend", instance=hit, operation=operation,

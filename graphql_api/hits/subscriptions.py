@@ -100,12 +100,10 @@ class HitSubscriptions(graphene.ObjectType):
                             yield pk
                         if len(rows) < REPLAY_BATCH:
                             break
-                    while True:  # wait for a newer hit
+                    while True:  # wait for a newer hit; the replay re-checks permission
                         event = await events_queue.get()
                         if event["kind"] == events.HIT_REPORTED and event["sequence"] > cursor:
                             break
-                    if await _last_sequence_if_visible(user, operation_pk) is None:
-                        return  # no longer allowed to see the operation
             finally:
                 await info.context.unlisten(operation_pk, events_queue)
 
