@@ -191,7 +191,9 @@ def main():
     connection.close()
 
     count = 2 if redis_url else 1  # without Redis, processes cannot share live events
-    servers = [Server(database_url=database_url, redis_url=redis_url) for _ in range(count)]
+    prefix = f"bench-{uuid.uuid4().hex[:8]}"
+    servers = [Server(database_url=database_url, redis_url=redis_url, channel_prefix=prefix)
+               for _ in range(count)]
     try:
         for server in servers:
             server.wait_ready()

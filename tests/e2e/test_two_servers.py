@@ -63,8 +63,9 @@ async def test_hits_reach_every_subscriber_on_both_servers_once_in_order(
     db_url, redis_url = shared_services
     op = to_global_id("Operation", active_operation.pk)
     variables = {"op": op, "after": 0}
-    with Server(database_url=db_url, redis_url=redis_url) as a, \
-            Server(database_url=db_url, redis_url=redis_url) as b:
+    prefix = f"e2e-{uuid.uuid4().hex[:8]}"
+    with Server(database_url=db_url, redis_url=redis_url, channel_prefix=prefix) as a, \
+            Server(database_url=db_url, redis_url=redis_url, channel_prefix=prefix) as b:
         subscribers = {
             "coordinator@a": await Subscriber(a.ws_url, tokens["wco.coordinator"], SUBSCRIPTION, variables).start(),
             "officer@b": await Subscriber(b.ws_url, tokens["cr.officer"], SUBSCRIPTION, variables).start(),

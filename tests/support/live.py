@@ -1,7 +1,8 @@
 """Real server processes and real clients, for end-to-end tests and benchmarks.
 
 - :class:`Server`: a daphne process serving ``config.asgi`` on a free loopback port,
-  against the database and Redis given in its environment.
+  against the database and Redis given; servers of one test share a channel prefix
+  of their own, so earlier runs' leftovers in Redis do not reach them.
 - :func:`post_graphql`: an HTTP GraphQL call with a bearer token (stdlib only).
 - :class:`Subscriber`: a ``graphql-transport-ws`` client (the `websockets` package)
   that records every ``next`` it receives, with its arrival time.
@@ -41,7 +42,7 @@ def database_url(db_settings: dict) -> str:
 
 
 class Server:
-    def __init__(self, *, database_url: str, redis_url: str = ""):
+    def __init__(self, *, database_url: str, redis_url: str = "", channel_prefix: str = ""):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/graphql/"
@@ -51,6 +52,7 @@ class Server:
                    DATABASE_URL=database_url, LOG_LEVEL="WARNING")
         if redis_url:
             env["REDIS_URL"] = redis_url
+            env["CHANNEL_PREFIX"] = channel_prefix or "jointops"
         self.log = tempfile.NamedTemporaryFile(prefix=f"jointops-{self.port}-", suffix=".log")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
