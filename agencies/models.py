@@ -36,7 +36,9 @@ class Agency(models.Model):
         validators=[validate_country_code],
         help_text="ISO 3166-1 alpha-2; empty for international organisations.",
     )
-    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="agency", editable=False)
+    group = models.OneToOneField(
+        Group, on_delete=models.PROTECT, related_name="agency", editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -45,8 +47,10 @@ class Agency(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="agency_country_matches_kind",
-                condition=(models.Q(kind="international_organisation", country="")
-                           | (~models.Q(kind="international_organisation") & ~models.Q(country=""))),
+                condition=(
+                    models.Q(kind="international_organisation", country="")
+                    | (~models.Q(kind="international_organisation") & ~models.Q(country=""))
+                ),
                 violation_error_code=AgencyErrorCode.INVALID_COUNTRY,
                 violation_error_message=(
                     "International organisations have no country; every other agency has one."
@@ -110,7 +114,9 @@ class ApiToken(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100, blank=True)
     digest = models.CharField(max_length=64, unique=True, editable=False)
-    hint = models.CharField(max_length=12, editable=False, help_text="First characters, to tell tokens apart.")
+    hint = models.CharField(
+        max_length=12, editable=False, help_text="First characters, to tell tokens apart."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True)

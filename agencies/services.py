@@ -5,23 +5,33 @@ from agencies.models import ApiToken, User
 from audit.services import audit_record
 
 
-def api_token_create(*, user: User, name: str = "", actor: User | None = None) -> tuple[ApiToken, str]:
+def api_token_create(
+    *, user: User, name: str = "", actor: User | None = None
+) -> tuple[ApiToken, str]:
     """Create a token for `user`; return it with the raw secret, which is shown only once."""
     raw = ApiToken.generate()
     with transaction.atomic():
         token = ApiToken.objects.create(
             user=user, name=name, digest=ApiToken.digest_of(raw), hint=raw[:8]
         )
-        audit_record(actor=actor or user, action="api_token.create", instance=token,
-                     after={"user": user.username, "name": name, "hint": token.hint})
+        audit_record(
+            actor=actor or user,
+            action="api_token.create",
+            instance=token,
+            after={"user": user.username, "name": name, "hint": token.hint},
+        )
     return token, raw
 
 
 def api_token_revoke(*, token: ApiToken, actor: User | None = None) -> ApiToken:
     with transaction.atomic():
         token.revoke()
-        audit_record(actor=actor or token.user, action="api_token.revoke", instance=token,
-                     after={"revoked_at": token.revoked_at.isoformat()})
+        audit_record(
+            actor=actor or token.user,
+            action="api_token.revoke",
+            instance=token,
+            after={"revoked_at": token.revoked_at.isoformat()},
+        )
     return token
 
 

@@ -39,7 +39,9 @@ def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
     for name in fields:
         field = instance._meta.get_field(name)
         if field.many_to_many:
-            value = sorted(getattr(instance, name).values_list("pk", flat=True)) if instance.pk else []
+            value = (
+                sorted(getattr(instance, name).values_list("pk", flat=True)) if instance.pk else []
+            )
         elif field.is_relation:
             value = getattr(instance, field.attname)
         else:

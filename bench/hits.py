@@ -69,22 +69,39 @@ def setup_world():
     call_command("migrate", verbosity=0)
     from django.contrib.auth.models import Permission
 
-    agencies = {acr: Agency.objects.create(name=acr, acronym=acr, kind=kind, country=country)
-                for acr, kind, country in [("WCO", "international_organisation", ""),
-                                           ("CR-C", "customs", "CR"), ("NG-C", "customs", "NG")]}
-    users = {acr: User.objects.create_user(username=acr.lower(), agency=agency)
-             for acr, agency in agencies.items()}
+    agencies = {
+        acr: Agency.objects.create(name=acr, acronym=acr, kind=kind, country=country)
+        for acr, kind, country in [
+            ("WCO", "international_organisation", ""),
+            ("CR-C", "customs", "CR"),
+            ("NG-C", "customs", "NG"),
+        ]
+    }
+    users = {
+        acr: User.objects.create_user(username=acr.lower(), agency=agency)
+        for acr, agency in agencies.items()
+    }
     users["WCO"].user_permissions.add(Permission.objects.get(codename="add_operation"))
     coordinator = User.objects.get(pk=users["WCO"].pk)
     now = timezone.now()
-    op = services.operation_create(actor=coordinator, code="BENCH", name="Bench", focus="drugs",
-                                   planned_start=now - timedelta(days=1),
-                                   planned_end=now + timedelta(days=5))
+    op = services.operation_create(
+        actor=coordinator,
+        code="BENCH",
+        name="Bench",
+        focus="drugs",
+        planned_start=now - timedelta(days=1),
+        planned_end=now + timedelta(days=5),
+    )
     for acr in ("CR-C", "NG-C"):
         p = services.participation_invite(actor=coordinator, operation=op, agency=agencies[acr])
         services.participation_respond(actor=users[acr], participation=p, response="accept")
-    time_window_create(actor=coordinator, operation=op, kind=TimeWindow.Kind.OPERATIONAL,
-                       starts_at=now - timedelta(hours=12), ends_at=now + timedelta(days=2))
+    time_window_create(
+        actor=coordinator,
+        operation=op,
+        kind=TimeWindow.Kind.OPERATIONAL,
+        starts_at=now - timedelta(hours=12),
+        ends_at=now + timedelta(days=2),
+    )
     for status in (Operation.Status.PLANNED, Operation.Status.ACTIVE):
         services.operation_transition(actor=coordinator, operation=op, to_status=status)
     tokens = {acr: api_token_create(user=user)[1] for acr, user in users.items()}
@@ -94,21 +111,32 @@ def setup_world():
 def service_payload():
     from django.utils import timezone
 
-    return {"occurred_at": timezone.now() - timedelta(minutes=1), "country": "CR",
-            "location_type": "airport", "mode_of_transport": "air", "detection_method": "intelligence",
-            "items": [{"commodity": "cocaine", "quantity": "1.5", "unit": "kg"}],
-            "shipment": {"air_waybill": "020-12345675"},
-            "actors": [{"kind": "person", "role": "courier", "name": "A Courier",
-                        "phones": ["+506 8312 3456"]}]}
+    return {
+        "occurred_at": timezone.now() - timedelta(minutes=1),
+        "country": "CR",
+        "location_type": "airport",
+        "mode_of_transport": "air",
+        "detection_method": "intelligence",
+        "items": [{"commodity": "cocaine", "quantity": "1.5", "unit": "kg"}],
+        "shipment": {"air_waybill": "020-12345675"},
+        "actors": [
+            {"kind": "person", "role": "courier", "name": "A Courier", "phones": ["+506 8312 3456"]}
+        ],
+    }
 
 
 def http_input():
     from django.utils import timezone
 
-    return {"occurredAt": (timezone.now() - timedelta(minutes=1)).isoformat(), "country": "CR",
-            "locationType": "AIRPORT", "modeOfTransport": "AIR", "detectionMethod": "INTELLIGENCE",
-            "items": [{"commodity": "COCAINE", "quantity": "1.5", "unit": "KILOGRAM"}],
-            "shipment": {"airWaybill": "020-12345675"}}
+    return {
+        "occurredAt": (timezone.now() - timedelta(minutes=1)).isoformat(),
+        "country": "CR",
+        "locationType": "AIRPORT",
+        "modeOfTransport": "AIR",
+        "detectionMethod": "INTELLIGENCE",
+        "items": [{"commodity": "COCAINE", "quantity": "1.5", "unit": "KILOGRAM"}],
+        "shipment": {"airWaybill": "020-12345675"},
+    }
 
 
 def bench_service(op, user, count: int) -> float:
@@ -125,8 +153,12 @@ def bench_http(servers, tokens, op_id: str, count: int) -> float:
 
     def send(n):
         server = servers[n % len(servers)]
-        answer = post_graphql(server.url, tokens[("CR-C", "NG-C")[n % 2]], REPORT,
-                              {"op": op_id, "cid": str(uuid.uuid4()), "input": http_input()})
+        answer = post_graphql(
+            server.url,
+            tokens[("CR-C", "NG-C")[n % 2]],
+            REPORT,
+            {"op": op_id, "cid": str(uuid.uuid4()), "input": http_input()},
+        )
         if not (answer.get("data") or {}).get("reportHit") or answer["data"]["reportHit"]["errors"]:
             raise RuntimeError(f"{answer}\n{server.log_tail()}")
 
@@ -139,14 +171,23 @@ def bench_http(servers, tokens, op_id: str, count: int) -> float:
 async def bench_latency(servers, tokens, op_id: str, subscribers: int, hits: int) -> list[float]:
     from tests.support.live import Subscriber, post_graphql
 
-    clients = [await Subscriber(servers[i % len(servers)].ws_url, tokens["WCO"], SUBSCRIPTION,
-                                {"op": op_id}).start() for i in range(subscribers)]
+    clients = [
+        await Subscriber(
+            servers[i % len(servers)].ws_url, tokens["WCO"], SUBSCRIPTION, {"op": op_id}
+        ).start()
+        for i in range(subscribers)
+    ]
     await asyncio.sleep(0.5)
     latencies = []
     for n in range(hits):
         sent = time.perf_counter()
-        answer = await asyncio.to_thread(post_graphql, servers[n % len(servers)].url, tokens["CR-C"],
-                                         REPORT, {"op": op_id, "cid": str(uuid.uuid4()), "input": http_input()})
+        answer = await asyncio.to_thread(
+            post_graphql,
+            servers[n % len(servers)].url,
+            tokens["CR-C"],
+            REPORT,
+            {"op": op_id, "cid": str(uuid.uuid4()), "input": http_input()},
+        )
         sequence = answer["data"]["reportHit"]["hit"]["sequence"]
         for client in clients:
             await client.wait_for(n + 1, timeout=10)
@@ -183,29 +224,39 @@ def main():
 
     op, users, tokens, op_id = setup_world()
     backend = f"{connection.vendor}" + (" + Redis" if redis_url else " + in-memory layer")
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}; database: {backend}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}; database: {backend}"
+    )
 
-    print(f"service throughput: {bench_service(op, users['CR-C'], args.hits):.0f} hits/s "
-          f"({args.hits} sequential hit_report calls, in-process)")
+    print(
+        f"service throughput: {bench_service(op, users['CR-C'], args.hits):.0f} hits/s "
+        f"({args.hits} sequential hit_report calls, in-process)"
+    )
     connection.close()
 
     count = 2 if redis_url else 1  # without Redis, processes cannot share live events
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
-    servers = [Server(database_url=database_url, redis_url=redis_url, channel_prefix=prefix)
-               for _ in range(count)]
+    servers = [
+        Server(database_url=database_url, redis_url=redis_url, channel_prefix=prefix)
+        for _ in range(count)
+    ]
     try:
         for server in servers:
             server.wait_ready()
         rate = bench_http(servers, tokens, op_id, args.hits)
-        print(f"HTTP throughput: {rate:.0f} hits/s ({args.hits} reportHit, 4 concurrent clients, "
-              f"{count} server process(es))")
+        print(
+            f"HTTP throughput: {rate:.0f} hits/s ({args.hits} reportHit, 4 concurrent clients, "
+            f"{count} server process(es))"
+        )
         for n in (int(x) for x in args.subscribers.split(",")):
             latencies = asyncio.run(bench_latency(servers, tokens, op_id, n, args.latency_hits))
-            print(f"delivery latency to {n:>3} subscribers over {count} server(s): "
-                  f"p50 {percentile(latencies, 50) * 1000:.1f} ms, "
-                  f"p95 {percentile(latencies, 95) * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms "
-                  f"({len(latencies)} deliveries)")
+            print(
+                f"delivery latency to {n:>3} subscribers over {count} server(s): "
+                f"p50 {percentile(latencies, 50) * 1000:.1f} ms, "
+                f"p95 {percentile(latencies, 95) * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms "
+                f"({len(latencies)} deliveries)"
+            )
     finally:
         for server in servers:
             server.stop()

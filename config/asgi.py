@@ -20,8 +20,12 @@ if settings.DEBUG:
 
     http_app = ASGIStaticFilesHandler(django_asgi_app)
 
-application = ProtocolTypeRouter({
-    "http": http_app,
-    # The consumer honours the session cookie only for an Origin in ALLOWED_HOSTS.
-    "websocket": AuthMiddlewareStack(URLRouter([path("graphql/", GraphQLWSConsumer.as_asgi())])),
-})
+application = ProtocolTypeRouter(
+    {
+        "http": http_app,
+        # The consumer honours the session cookie only for an Origin in ALLOWED_HOSTS.
+        "websocket": AuthMiddlewareStack(
+            URLRouter([path("graphql/", GraphQLWSConsumer.as_asgi())])
+        ),
+    }
+)

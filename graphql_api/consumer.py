@@ -108,8 +108,11 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
             await self.close(code=BAD_REQUEST)
             return
         handler = {
-            "connection_init": self._on_init, "ping": self._on_ping, "pong": self._on_pong,
-            "subscribe": self._on_subscribe, "complete": self._on_complete,
+            "connection_init": self._on_init,
+            "ping": self._on_ping,
+            "pong": self._on_pong,
+            "subscribe": self._on_subscribe,
+            "complete": self._on_complete,
         }.get(kind)
         if handler is None or not isinstance(message, dict):
             await self.close(code=BAD_REQUEST)
@@ -163,8 +166,12 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
             await self.close(code=UNAUTHORISED)
             return
         op_id, payload = message.get("id"), message.get("payload")
-        if not isinstance(op_id, str) or not op_id or not isinstance(payload, dict) \
-                or not isinstance(payload.get("query"), str):
+        if (
+            not isinstance(op_id, str)
+            or not op_id
+            or not isinstance(payload, dict)
+            or not isinstance(payload.get("query"), str)
+        ):
             await self.close(code=BAD_REQUEST)
             return
         if op_id in self.operations:
@@ -181,8 +188,18 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
             raise
         except Exception:
             logger.exception("Websocket operation %s failed", op_id)
-            await self._send({"type": "error", "id": op_id, "payload": [
-                {"message": "Internal server error.", "extensions": {"code": "INTERNAL_ERROR"}}]})
+            await self._send(
+                {
+                    "type": "error",
+                    "id": op_id,
+                    "payload": [
+                        {
+                            "message": "Internal server error.",
+                            "extensions": {"code": "INTERNAL_ERROR"},
+                        }
+                    ],
+                }
+            )
         finally:
             self.operations.pop(op_id, None)
 
@@ -217,8 +234,11 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
             await self._errors(op_id, [error])
             return
         stream = await create_source_event_stream(
-            schema.graphql_schema, document, context_value=WsContext(self),
-            variable_values=variables, operation_name=operation_name,
+            schema.graphql_schema,
+            document,
+            context_value=WsContext(self),
+            variable_values=variables,
+            operation_name=operation_name,
         )
         if isinstance(stream, ExecutionResult):
             await self._errors(op_id, stream.errors or [])
@@ -240,16 +260,21 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
 
         def run():
             return execute(
-                schema.graphql_schema, document, root_value=root_value, context_value=context,
-                variable_values=variables, operation_name=operation_name,
+                schema.graphql_schema,
+                document,
+                root_value=root_value,
+                context_value=context,
+                variable_values=variables,
+                operation_name=operation_name,
                 middleware=[RootFieldRuleMiddleware()],
             )
 
         return await database_sync_to_async(run)()
 
     async def _errors(self, op_id: str, errors) -> None:
-        await self._send({"type": "error", "id": op_id,
-                          "payload": [format_error(e) for e in errors]})
+        await self._send(
+            {"type": "error", "id": op_id, "payload": [format_error(e) for e in errors]}
+        )
 
     @staticmethod
     def _format(result: ExecutionResult) -> dict:

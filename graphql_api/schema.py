@@ -22,5 +22,6 @@ class Subscription(HitSubscriptions, graphene.ObjectType):
     pass
 
 
-schema = graphene.Schema(query=Query, mutation=Mutation, subscription=Subscription,
-                         types=[TimeWindowNode])
+schema = graphene.Schema(
+    query=Query, mutation=Mutation, subscription=Subscription, types=[TimeWindowNode]
+)

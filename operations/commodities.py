@@ -59,15 +59,31 @@ class Commodity(models.TextChoices):
 
 
 GROUP_OF = {
-    **dict.fromkeys(["cocaine", "cocaine_base", "coca_paste", "coca_leaf"], CommodityGroup.COCAINE_TYPE),
+    **dict.fromkeys(
+        ["cocaine", "cocaine_base", "coca_paste", "coca_leaf"], CommodityGroup.COCAINE_TYPE
+    ),
     **dict.fromkeys(["heroin", "opium", "morphine"], CommodityGroup.OPIATES),
-    **dict.fromkeys(["cannabis_herb", "cannabis_resin", "cannabis_oil", "cannabis_plants"],
-                    CommodityGroup.CANNABIS),
+    **dict.fromkeys(
+        ["cannabis_herb", "cannabis_resin", "cannabis_oil", "cannabis_plants"],
+        CommodityGroup.CANNABIS,
+    ),
     **dict.fromkeys(["methamphetamine", "amphetamine", "mdma", "captagon"], CommodityGroup.ATS),
-    **dict.fromkeys(["fentanyl", "nitazenes", "synthetic_cannabinoids", "synthetic_cathinones",
-                     "ketamine"], CommodityGroup.NPS),
-    **dict.fromkeys(["ephedrine", "pseudoephedrine", "p2p", "pmk", "acetic_anhydride",
-                     "potassium_permanganate", "other_precursor"], CommodityGroup.PRECURSORS),
+    **dict.fromkeys(
+        ["fentanyl", "nitazenes", "synthetic_cannabinoids", "synthetic_cathinones", "ketamine"],
+        CommodityGroup.NPS,
+    ),
+    **dict.fromkeys(
+        [
+            "ephedrine",
+            "pseudoephedrine",
+            "p2p",
+            "pmk",
+            "acetic_anhydride",
+            "potassium_permanganate",
+            "other_precursor",
+        ],
+        CommodityGroup.PRECURSORS,
+    ),
     **dict.fromkeys(["cigarettes", "tobacco"], CommodityGroup.TOBACCO),
     "other": CommodityGroup.OTHER,
 }
@@ -90,8 +106,14 @@ class Unit(models.TextChoices):
 
 
 # pint names of the mass units; other units have no kilogram equivalent.
-_MASS_UNITS = {"mg": "milligram", "g": "gram", "kg": "kilogram", "t": "metric_ton",
-               "lb": "pound", "oz": "ounce"}
+_MASS_UNITS = {
+    "mg": "milligram",
+    "g": "gram",
+    "kg": "kilogram",
+    "t": "metric_ton",
+    "lb": "pound",
+    "oz": "ounce",
+}
 # Beyond these a quantity is refused as implausible (the largest seizures on record are
 # tens of tonnes; counts of billions are a typing error).
 MAX_KILOGRAMS = Decimal("500000")

@@ -67,9 +67,22 @@ SHIPMENT_IDENTIFIERS = {
     "aircraft_registration": (identifiers.normalise_aircraft_registration, Kind.AIRCRAFT),
     "vehicle_plate": (identifiers.normalise_free_identifier, Kind.VEHICLE),
 }
-HIT_FIELDS = ["kind", "occurred_at", "country", "place", "location_code", "location_type",
-              "latitude", "longitude", "mode_of_transport", "detection_method", "concealment",
-              "arrests", "notes", "marking"]
+HIT_FIELDS = [
+    "kind",
+    "occurred_at",
+    "country",
+    "place",
+    "location_code",
+    "location_type",
+    "latitude",
+    "longitude",
+    "mode_of_transport",
+    "detection_method",
+    "concealment",
+    "arrests",
+    "notes",
+    "marking",
+]
 
 
 @dataclass
@@ -113,6 +126,7 @@ class _Errors:
 
 # --- cleaning ----------------------------------------------------------------------
 
+
 def _choice(errors: _Errors, path: str, value, choices, *, required=True):
     if value in (None, ""):
         if required:
@@ -154,23 +168,31 @@ def _clean_item(errors: _Errors, path: str, item: dict) -> dict:
     if quantity is None or not quantity.is_finite():
         errors.add(f"{path}.quantity", "Give the quantity as a number.", Code.REQUIRED)
     elif quantity <= 0:
-        errors.add(f"{path}.quantity", "The quantity must be more than zero.", Code.INVALID_QUANTITY)
+        errors.add(
+            f"{path}.quantity", "The quantity must be more than zero.", Code.INVALID_QUANTITY
+        )
     elif quantity.as_tuple().exponent < -3:
         errors.add(f"{path}.quantity", "At most three decimals.", Code.INVALID_QUANTITY)
     elif unit:
         kilos = kilograms(quantity, unit)
         amount, limit = (quantity, MAX_COUNT) if kilos is None else (kilos, MAX_KILOGRAMS)
         if amount > limit:
-            errors.add(f"{path}.quantity", f"{quantity} {unit} is implausible; check the unit.",
-                       Code.ABSURD_QUANTITY)
+            errors.add(
+                f"{path}.quantity",
+                f"{quantity} {unit} is implausible; check the unit.",
+                Code.ABSURD_QUANTITY,
+            )
     hs_code = re.sub(r"[\s.]", "", item.get("hs_code") or "")
     if hs_code and not re.fullmatch(r"\d{6}(\d{2}){0,2}", hs_code):
         errors.add(f"{path}.hs_code", "An HS code has 6, 8 or 10 digits.", Code.INVALID_HS_CODE)
     if commodity and GROUP_OF[commodity] == CommodityGroup.PRECURSORS and not hs_code:
         errors.add(f"{path}.hs_code", "Precursors need their HS code.", Code.HS_CODE_REQUIRED)
     return {
-        "commodity": commodity, "quantity": str(quantity) if quantity else None, "unit": unit,
-        "kilograms": str(kilos) if kilos is not None else None, "hs_code": hs_code,
+        "commodity": commodity,
+        "quantity": str(quantity) if quantity else None,
+        "unit": unit,
+        "kilograms": str(kilos) if kilos is not None else None,
+        "hs_code": hs_code,
         "description": _text(item.get("description"), 500),
     }
 
@@ -184,7 +206,11 @@ def _clean_shipment(errors: _Errors, shipment: dict | None) -> dict | None:
         cleaned[name] = (errors.run(f"shipment.{name}", normalise, value) or "") if value else ""
     for name in ("departure_country", "destination_country"):
         value = shipment.get(name)
-        cleaned[name] = (errors.run(f"shipment.{name}", identifiers.normalise_country, value) or "") if value else ""
+        cleaned[name] = (
+            (errors.run(f"shipment.{name}", identifiers.normalise_country, value) or "")
+            if value
+            else ""
+        )
     cleaned["transit_countries"] = [
         errors.run(f"shipment.transit_countries.{i}", identifiers.normalise_country, value) or ""
         for i, value in enumerate(shipment.get("transit_countries") or [])
@@ -198,19 +224,35 @@ def _clean_actor(errors: _Errors, path: str, actor: dict, region: str) -> dict:
         errors.add(f"{path}.name", "This field is required.", Code.REQUIRED)
     nationality = actor.get("nationality") or ""
     if nationality:
-        nationality = errors.run(f"{path}.nationality", identifiers.normalise_country, nationality) or ""
+        nationality = (
+            errors.run(f"{path}.nationality", identifiers.normalise_country, nationality) or ""
+        )
     date_of_birth = actor.get("date_of_birth")
-    if isinstance(date_of_birth, date) and not date(1900, 1, 1) <= date_of_birth <= timezone.now().date():
+    if (
+        isinstance(date_of_birth, date)
+        and not date(1900, 1, 1) <= date_of_birth <= timezone.now().date()
+    ):
         errors.add(f"{path}.date_of_birth", "Not a plausible date of birth.", Code.INVALID)
     documents = []
     for i, document in enumerate(actor.get("documents") or []):
-        number = errors.run(f"{path}.documents.{i}.number", identifiers.normalise_free_identifier,
-                            document.get("number"))
+        number = errors.run(
+            f"{path}.documents.{i}.number",
+            identifiers.normalise_free_identifier,
+            document.get("number"),
+        )
         country = document.get("country") or ""
         if country:
-            country = errors.run(f"{path}.documents.{i}.country", identifiers.normalise_country, country) or ""
-        documents.append({"kind": _text(document.get("kind"), 32) or "passport",
-                          "number": number or "", "country": country})
+            country = (
+                errors.run(f"{path}.documents.{i}.country", identifiers.normalise_country, country)
+                or ""
+            )
+        documents.append(
+            {
+                "kind": _text(document.get("kind"), 32) or "passport",
+                "number": number or "",
+                "country": country,
+            }
+        )
     return {
         "kind": _choice(errors, f"{path}.kind", actor.get("kind"), Actor.Kind),
         "role": _choice(errors, f"{path}.role", actor.get("role"), Actor.Role),
@@ -218,15 +260,26 @@ def _clean_actor(errors: _Errors, path: str, actor: dict, region: str) -> dict:
         "aliases": sorted({_text(a, 300) for a in actor.get("aliases") or [] if _text(a, 300)}),
         "nationality": nationality,
         "date_of_birth": date_of_birth.isoformat() if isinstance(date_of_birth, date) else None,
-        "registration_number": (errors.run(f"{path}.registration_number", identifiers.normalise_free_identifier,
-                                           actor["registration_number"]) or "")
-        if actor.get("registration_number") else "",
+        "registration_number": (
+            errors.run(
+                f"{path}.registration_number",
+                identifiers.normalise_free_identifier,
+                actor["registration_number"],
+            )
+            or ""
+        )
+        if actor.get("registration_number")
+        else "",
         "documents": documents,
         "addresses": [_text(a, 500) for a in actor.get("addresses") or [] if _text(a, 500)],
-        "phones": [errors.run(f"{path}.phones.{i}", identifiers.normalise_phone, p, region) or ""
-                   for i, p in enumerate(actor.get("phones") or [])],
-        "emails": [errors.run(f"{path}.emails.{i}", identifiers.normalise_email, e) or ""
-                   for i, e in enumerate(actor.get("emails") or [])],
+        "phones": [
+            errors.run(f"{path}.phones.{i}", identifiers.normalise_phone, p, region) or ""
+            for i, p in enumerate(actor.get("phones") or [])
+        ],
+        "emails": [
+            errors.run(f"{path}.emails.{i}", identifiers.normalise_email, e) or ""
+            for i, e in enumerate(actor.get("emails") or [])
+        ],
     }
 
 
@@ -241,8 +294,11 @@ def clean_hit(data: dict, operation: Operation) -> dict:
     country = errors.run("country", identifiers.normalise_country, data.get("country") or "") or ""
     location_code = (data.get("location_code") or "").strip().upper()
     if location_code and location_code_kind(location_code) is None:
-        errors.add("location_code", f"{location_code} is not a UN/LOCODE, IATA or ICAO code.",
-                   Code.INVALID_LOCATION_CODE)
+        errors.add(
+            "location_code",
+            f"{location_code} is not a UN/LOCODE, IATA or ICAO code.",
+            Code.INVALID_LOCATION_CODE,
+        )
     latitude = _decimal(errors, "latitude", data.get("latitude"), -90, 90)
     longitude = _decimal(errors, "longitude", data.get("longitude"), -180, 180)
     if (latitude is None) != (longitude is None) and not errors.by_path.get("latitude"):
@@ -256,23 +312,34 @@ def clean_hit(data: dict, operation: Operation) -> dict:
     content = {
         "kind": _choice(errors, "kind", data.get("kind") or Hit.Kind.SEIZURE, Hit.Kind),
         "occurred_at": occurred_at.astimezone(UTC).isoformat()
-        if isinstance(occurred_at, datetime) and timezone.is_aware(occurred_at) else None,
+        if isinstance(occurred_at, datetime) and timezone.is_aware(occurred_at)
+        else None,
         "country": country,
         "place": _text(data.get("place"), 200),
         "location_code": location_code,
-        "location_type": _choice(errors, "location_type", data.get("location_type"), Hit.LocationType),
+        "location_type": _choice(
+            errors, "location_type", data.get("location_type"), Hit.LocationType
+        ),
         "latitude": latitude,
         "longitude": longitude,
-        "mode_of_transport": _choice(errors, "mode_of_transport", data.get("mode_of_transport"), ModeOfTransport),
-        "detection_method": _choice(errors, "detection_method", data.get("detection_method"), Hit.DetectionMethod),
+        "mode_of_transport": _choice(
+            errors, "mode_of_transport", data.get("mode_of_transport"), ModeOfTransport
+        ),
+        "detection_method": _choice(
+            errors, "detection_method", data.get("detection_method"), Hit.DetectionMethod
+        ),
         "concealment": _text(data.get("concealment"), 500),
         "arrests": arrests,
         "notes": (data.get("notes") or "").strip(),
-        "marking": _choice(errors, "marking", data.get("marking") or operation.default_marking, Marking),
+        "marking": _choice(
+            errors, "marking", data.get("marking") or operation.default_marking, Marking
+        ),
         "items": [_clean_item(errors, f"items.{i}", item) for i, item in enumerate(raw_items)],
         "shipment": _clean_shipment(errors, data.get("shipment")),
-        "actors": [_clean_actor(errors, f"actors.{i}", actor, country or None)
-                   for i, actor in enumerate(data.get("actors") or [])],
+        "actors": [
+            _clean_actor(errors, f"actors.{i}", actor, country or None)
+            for i, actor in enumerate(data.get("actors") or [])
+        ],
     }
     errors.raise_any()
     return content
@@ -283,6 +350,7 @@ def fingerprint(content: dict) -> str:
 
 
 # --- writing -----------------------------------------------------------------------
+
 
 def _write_content(hit: Hit, content: dict, *, replace: bool) -> None:
     """Write the hit's fields and parts from canonical content (`replace`: drop the old parts)."""
@@ -300,60 +368,105 @@ def _write_content(hit: Hit, content: dict, *, replace: bool) -> None:
         hit.identifiers.all().delete()
         Shipment.objects.filter(hit=hit).delete()
     HitItem.objects.bulk_create(
-        HitItem(hit=hit, commodity=item["commodity"], commodity_group=GROUP_OF[item["commodity"]],
-                quantity=Decimal(item["quantity"]), unit=item["unit"],
-                kilograms=Decimal(item["kilograms"]) if item["kilograms"] else None,
-                hs_code=item["hs_code"], description=item["description"])
+        HitItem(
+            hit=hit,
+            commodity=item["commodity"],
+            commodity_group=GROUP_OF[item["commodity"]],
+            quantity=Decimal(item["quantity"]),
+            unit=item["unit"],
+            kilograms=Decimal(item["kilograms"]) if item["kilograms"] else None,
+            hs_code=item["hs_code"],
+            description=item["description"],
+        )
         for item in content["items"]
     )
     found: set[tuple[str, str]] = set()
     shipment = content["shipment"]
     if shipment:
         Shipment.objects.create(hit=hit, **shipment)
-        found |= {(kind, shipment[name]) for name, (_, kind) in SHIPMENT_IDENTIFIERS.items() if shipment[name]}
+        found |= {
+            (kind, shipment[name])
+            for name, (_, kind) in SHIPMENT_IDENTIFIERS.items()
+            if shipment[name]
+        }
     for actor in content["actors"]:
         Actor.objects.create(
-            hit=hit, **{**actor, "date_of_birth": date.fromisoformat(actor["date_of_birth"])
-                        if actor["date_of_birth"] else None},
+            hit=hit,
+            **{
+                **actor,
+                "date_of_birth": date.fromisoformat(actor["date_of_birth"])
+                if actor["date_of_birth"]
+                else None,
+            },
         )
-        found |= {(Kind.PHONE, p) for p in actor["phones"]} | {(Kind.EMAIL, e) for e in actor["emails"]}
+        found |= {(Kind.PHONE, p) for p in actor["phones"]} | {
+            (Kind.EMAIL, e) for e in actor["emails"]
+        }
         found |= {(Kind.DOCUMENT, f"{d['country']}:{d['number']}") for d in actor["documents"]}
         if actor["registration_number"]:
             found.add((Kind.REGISTRATION, f"{actor['nationality']}:{actor['registration_number']}"))
-    HitIdentifier.objects.bulk_create(HitIdentifier(hit=hit, kind=k, value=v) for k, v in sorted(found))
+    HitIdentifier.objects.bulk_create(
+        HitIdentifier(hit=hit, kind=k, value=v) for k, v in sorted(found)
+    )
 
 
 def _reporting_participation(actor: User, operation: Operation) -> Participation:
     participation = operation.participations.filter(
-        agency_id=actor.agency_id, state=Participation.State.ACCEPTED,
+        agency_id=actor.agency_id,
+        state=Participation.State.ACCEPTED,
         role__in=[Participation.Role.LEAD, Participation.Role.PARTICIPANT],
     ).first()
     if participation is None:
-        raise ValidationError({"operation_id": ValidationError(
-            "Your agency does not take part in this operation as a reporting participant.",
-            code=Code.NO_PARTICIPATION)})
+        raise ValidationError(
+            {
+                "operation_id": ValidationError(
+                    "Your agency does not take part in this operation as a reporting participant.",
+                    code=Code.NO_PARTICIPATION,
+                )
+            }
+        )
     return participation
 
 
-def _check_window(operation: Operation, participation: Participation, occurred_at: datetime,
-                  now: datetime) -> None:
+def _check_window(
+    operation: Operation, participation: Participation, occurred_at: datetime, now: datetime
+) -> None:
     """The hit must fall in one of the participant's control windows (or, when it has
     none, an operational phase) and be reported before that window closes, unless the
     coordinators accept late reports."""
     if occurred_at > now + CLOCK_SKEW:
-        raise ValidationError({"occurred_at": ValidationError("This time is in the future.",
-                                                              code=Code.OCCURRED_IN_FUTURE)})
+        raise ValidationError(
+            {
+                "occurred_at": ValidationError(
+                    "This time is in the future.", code=Code.OCCURRED_IN_FUTURE
+                )
+            }
+        )
     windows = operation.time_windows.filter(deleted_at__isnull=True)
     own = windows.filter(kind=TimeWindow.Kind.CONTROL, participation=participation)
     candidates = own if own.exists() else windows.filter(kind=TimeWindow.Kind.OPERATIONAL)
-    window = candidates.filter(starts_at__lte=occurred_at, ends_at__gte=occurred_at).order_by("-ends_at").first()
+    window = (
+        candidates.filter(starts_at__lte=occurred_at, ends_at__gte=occurred_at)
+        .order_by("-ends_at")
+        .first()
+    )
     if window is None:
-        raise ValidationError({"occurred_at": ValidationError(
-            "This time is outside your control windows.", code=Code.OUTSIDE_WINDOW)})
+        raise ValidationError(
+            {
+                "occurred_at": ValidationError(
+                    "This time is outside your control windows.", code=Code.OUTSIDE_WINDOW
+                )
+            }
+        )
     if now > window.ends_at and not operation.accept_late_reports:
-        raise ValidationError({"occurred_at": ValidationError(
-            "The window of this hit has closed; ask a coordinator to accept late reports.",
-            code=Code.LATE_REPORT)})
+        raise ValidationError(
+            {
+                "occurred_at": ValidationError(
+                    "The window of this hit has closed; ask a coordinator to accept late reports.",
+                    code=Code.LATE_REPORT,
+                )
+            }
+        )
 
 
 def deconfliction_matches(user, hit: Hit) -> list[DeconflictionMatch]:
@@ -370,23 +483,40 @@ def deconfliction_matches(user, hit: Hit) -> list[DeconflictionMatch]:
             rule |= Q(kind=identifier.kind, value=identifier.value)
     if not rule:
         return []
-    shared = list(HitIdentifier.objects.filter(rule).exclude(hit=hit)
-                  .order_by("-hit_id").values_list("hit_id", "kind", "value")[:MAX_MATCHES * 4])
+    shared = list(
+        HitIdentifier.objects.filter(rule)
+        .exclude(hit=hit)
+        .order_by("-hit_id")
+        .values_list("hit_id", "kind", "value")[: MAX_MATCHES * 4]
+    )
     if not shared:
         return []
-    visible = {h.pk: h for h in permissions.hits_visible_to(user)
-               .filter(pk__in={hit_id for hit_id, _, _ in shared}).select_related("operation")}
+    visible = {
+        h.pk: h
+        for h in permissions.hits_visible_to(user)
+        .filter(pk__in={hit_id for hit_id, _, _ in shared})
+        .select_related("operation")
+    }
     held = permissions.operation_permissions(user, {h.operation_id for h in visible.values()})
     matches = []
     for hit_id, kind, value in shared:
         other = visible.get(hit_id)
-        if other is None or (kind in HitIdentifier.NOMINAL and not permissions.can_see_nominal_data(
-                user, other, held.get(other.operation_id, set()))):
+        if other is None or (
+            kind in HitIdentifier.NOMINAL
+            and not permissions.can_see_nominal_data(
+                user, other, held.get(other.operation_id, set())
+            )
+        ):
             continue
-        matches.append(DeconflictionMatch(
-            kind=kind, value=value, operation_code=other.operation.code, sequence=other.sequence,
-            same_operation=other.operation_id == hit.operation_id,
-        ))
+        matches.append(
+            DeconflictionMatch(
+                kind=kind,
+                value=value,
+                operation_code=other.operation.code,
+                sequence=other.sequence,
+                same_operation=other.operation_id == hit.operation_id,
+            )
+        )
     return matches[:MAX_MATCHES]
 
 
@@ -399,26 +529,51 @@ def hit_report(*, actor: User, operation: Operation, client_id: uuid.UUID, data:
     existing = Hit.objects.filter(operation=operation, client_id=client_id).first()
     if existing is not None:
         if existing.fingerprint != digest or existing.reported_by_id != actor.pk:
-            raise ValidationError({"client_id": ValidationError(
-                "This clientId was already used for a different report.", code=Code.CLIENT_ID_CONFLICT)})
+            raise ValidationError(
+                {
+                    "client_id": ValidationError(
+                        "This clientId was already used for a different report.",
+                        code=Code.CLIENT_ID_CONFLICT,
+                    )
+                }
+            )
         return HitReport(existing, created=False, matches=deconfliction_matches(actor, existing))
     if operation.status != Operation.Status.ACTIVE:
-        raise ValidationError({"operation_id": ValidationError(
-            "Hits are reported while the operation is active.", code=Code.OPERATION_NOT_ACTIVE)})
+        raise ValidationError(
+            {
+                "operation_id": ValidationError(
+                    "Hits are reported while the operation is active.",
+                    code=Code.OPERATION_NOT_ACTIVE,
+                )
+            }
+        )
     participation = _reporting_participation(actor, operation)
     now = timezone.now()
     _check_window(operation, participation, datetime.fromisoformat(content["occurred_at"]), now)
 
     operation.last_hit_sequence += 1
     operation.save(update_fields=["last_hit_sequence"])
-    hit = Hit(operation=operation, participation=participation, reporting_agency_id=participation.agency_id,
-              reported_by=actor, client_id=client_id, fingerprint=digest,
-              sequence=operation.last_hit_sequence)
+    hit = Hit(
+        operation=operation,
+        participation=participation,
+        reporting_agency_id=participation.agency_id,
+        reported_by=actor,
+        client_id=client_id,
+        fingerprint=digest,
+        sequence=operation.last_hit_sequence,
+    )
     _write_content(hit, content, replace=False)
     HitRevision.objects.create(hit=hit, version=1, content=content, author=actor)
-    audit_record(actor=actor, action="hit.report", instance=hit, operation=operation,
-                 after={"sequence": hit.sequence, "client_id": str(client_id), **content})
-    events.broadcast_on_commit(operation.pk, events.HIT_REPORTED, sequence=hit.sequence, hit_id=hit.pk)
+    audit_record(
+        actor=actor,
+        action="hit.report",
+        instance=hit,
+        operation=operation,
+        after={"sequence": hit.sequence, "client_id": str(client_id), **content},
+    )
+    events.broadcast_on_commit(
+        operation.pk, events.HIT_REPORTED, sequence=hit.sequence, hit_id=hit.pk
+    )
     return HitReport(hit, created=True, matches=deconfliction_matches(actor, hit))
 
 
@@ -441,31 +596,62 @@ def hit_amend(*, actor: User, hit: Hit, data: dict, reason: str = "") -> Hit:
     held = permissions.operation_permissions(actor, [operation.pk]).get(operation.pk, set())
     own = permissions.REPORT_HIT in held and hit.reporting_agency_id == actor.agency_id
     if not own and permissions.COORDINATE not in held:
-        raise ValidationError({"id": ValidationError(
-            "Only the reporting agency and the coordinators amend a hit.", code=Code.PERMISSION_DENIED)})
+        raise ValidationError(
+            {
+                "id": ValidationError(
+                    "Only the reporting agency and the coordinators amend a hit.",
+                    code=Code.PERMISSION_DENIED,
+                )
+            }
+        )
     if operation.status not in AMENDABLE_OPERATION_STATUSES:
-        raise ValidationError({"id": ValidationError(
-            "Hits are amended while the operation is active or closed.", code=Code.OPERATION_NOT_ACTIVE)})
+        raise ValidationError(
+            {
+                "id": ValidationError(
+                    "Hits are amended while the operation is active or closed.",
+                    code=Code.OPERATION_NOT_ACTIVE,
+                )
+            }
+        )
     if hit.status == Hit.Status.REJECTED:
-        raise ValidationError({"id": ValidationError("A rejected hit cannot be amended.",
-                                                     code=Code.INVALID_HIT_STATUS)})
+        raise ValidationError(
+            {
+                "id": ValidationError(
+                    "A rejected hit cannot be amended.", code=Code.INVALID_HIT_STATUS
+                )
+            }
+        )
     content = clean_hit(data, operation)
     occurred_at = datetime.fromisoformat(content["occurred_at"])
     if occurred_at > timezone.now() + CLOCK_SKEW:
-        raise ValidationError({"occurred_at": ValidationError("This time is in the future.",
-                                                              code=Code.OCCURRED_IN_FUTURE)})
+        raise ValidationError(
+            {
+                "occurred_at": ValidationError(
+                    "This time is in the future.", code=Code.OCCURRED_IN_FUTURE
+                )
+            }
+        )
     previous = hit.revisions.order_by("-version").first().content
     if content == previous:
         return hit
     hit.version += 1
     hit.status = Hit.Status.AMENDED
     _write_content(hit, content, replace=True)
-    HitRevision.objects.create(hit=hit, version=hit.version, content=content, author=actor, reason=reason)
+    HitRevision.objects.create(
+        hit=hit, version=hit.version, content=content, author=actor, reason=reason
+    )
     changed = sorted(k for k in content if content[k] != previous.get(k))
-    audit_record(actor=actor, action="hit.amend", instance=hit, operation=operation,
-                 before={k: previous.get(k) for k in changed},
-                 after={**{k: content[k] for k in changed}, "version": hit.version, "reason": reason})
-    events.broadcast_on_commit(operation.pk, events.OPERATION_CHANGED, what="hit_amended", hit_id=hit.pk)
+    audit_record(
+        actor=actor,
+        action="hit.amend",
+        instance=hit,
+        operation=operation,
+        before={k: previous.get(k) for k in changed},
+        after={**{k: content[k] for k in changed}, "version": hit.version, "reason": reason},
+    )
+    events.broadcast_on_commit(
+        operation.pk, events.OPERATION_CHANGED, what="hit_amended", hit_id=hit.pk
+    )
     return hit
 
 
@@ -480,14 +666,26 @@ def hit_review(*, actor: User, hit: Hit, decision: str, reason: str = "") -> Hit
     hit, operation = _lock_hit(actor, hit)
     permissions.require(actor, operation, permissions.COORDINATE)
     if decision == ReviewDecision.REJECT and not reason.strip():
-        raise ValidationError({"reason": ValidationError("Say why the hit is rejected.",
-                                                         code=Code.REASON_REQUIRED)})
-    new_status = {ReviewDecision.CONFIRM: Hit.Status.CONFIRMED, ReviewDecision.REJECT: Hit.Status.REJECTED}[decision]
+        raise ValidationError(
+            {"reason": ValidationError("Say why the hit is rejected.", code=Code.REASON_REQUIRED)}
+        )
+    new_status = {
+        ReviewDecision.CONFIRM: Hit.Status.CONFIRMED,
+        ReviewDecision.REJECT: Hit.Status.REJECTED,
+    }[decision]
     before = {"status": hit.status, "review_reason": hit.review_reason}
     hit.status, hit.review_reason = new_status, reason.strip()
     hit.reviewed_by, hit.reviewed_at = actor, timezone.now()
     hit.save(update_fields=["status", "review_reason", "reviewed_by", "reviewed_at", "updated_at"])
-    audit_record(actor=actor, action=f"hit.{decision}", instance=hit, operation=operation,
-                 before=before, after={"status": hit.status, "review_reason": hit.review_reason})
-    events.broadcast_on_commit(operation.pk, events.OPERATION_CHANGED, what="hit_reviewed", hit_id=hit.pk)
+    audit_record(
+        actor=actor,
+        action=f"hit.{decision}",
+        instance=hit,
+        operation=operation,
+        before=before,
+        after={"status": hit.status, "review_reason": hit.review_reason},
+    )
+    events.broadcast_on_commit(
+        operation.pk, events.OPERATION_CHANGED, what="hit_reviewed", hit_id=hit.pk
+    )
     return hit

@@ -80,8 +80,10 @@ def operation_grants_sync(operation: Operation) -> None:
 
 def _sync_table(model, holder: str, operation: Operation, wanted: set[tuple[int, int]]) -> None:
     rows = model.objects.filter(content_object=operation)
-    existing = {(holder_id, perm_id): pk for pk, holder_id, perm_id in
-                rows.values_list("pk", holder, "permission_id")}
+    existing = {
+        (holder_id, perm_id): pk
+        for pk, holder_id, perm_id in rows.values_list("pk", holder, "permission_id")
+    }
     stale = [pk for key, pk in existing.items() if key not in wanted]
     if stale:
         model.objects.filter(pk__in=stale).delete()
@@ -133,11 +135,17 @@ def require(user, operation: Operation, codename: str, *, field: str = "id") -> 
     """
     held = operation_permissions(user, [operation.pk]).get(operation.pk, set())
     if VIEW not in held:
-        raise ValidationError({field: ValidationError("Operation not found.", code=OperationErrorCode.NOT_FOUND)})
+        raise ValidationError(
+            {field: ValidationError("Operation not found.", code=OperationErrorCode.NOT_FOUND)}
+        )
     if codename not in held:
         raise ValidationError(
-            {field: ValidationError("You are not allowed to do this in this operation.",
-                                    code=OperationErrorCode.PERMISSION_DENIED)}
+            {
+                field: ValidationError(
+                    "You are not allowed to do this in this operation.",
+                    code=OperationErrorCode.PERMISSION_DENIED,
+                )
+            }
         )
 
 
@@ -156,17 +164,24 @@ def hits_visible_to(user) -> QuerySet[Hit]:
     own_or_open = ~Q(marking__in=RESTRICTED_MARKINGS)
     if user.agency_id:
         own_or_open |= Q(reporting_agency_id=user.agency_id)
-    return Hit.objects.filter(Q(operation__in=coordinated) | (Q(operation__in=viewed) & own_or_open))
+    return Hit.objects.filter(
+        Q(operation__in=coordinated) | (Q(operation__in=viewed) & own_or_open)
+    )
 
 
 def can_see_nominal_data(user, hit: Hit, held: set[str]) -> bool:
     """`held`: the user's permissions on the hit's operation (see operation_permissions)."""
-    return COORDINATE in held or (user.agency_id is not None and hit.reporting_agency_id == user.agency_id)
+    return COORDINATE in held or (
+        user.agency_id is not None and hit.reporting_agency_id == user.agency_id
+    )
 
 
 def can_create_operation(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.agency_id
-                and user.has_perm(CREATE_OPERATION))
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.agency_id
+        and user.has_perm(CREATE_OPERATION)
+    )
 
 
 def can_coordinate_agency(user, operation: Operation) -> bool:

@@ -30,6 +30,9 @@ def invitation_list_for_user(user) -> QuerySet[Participation]:
     return Participation.objects.filter(
         agency_id=user.agency_id,
         state=Participation.State.INVITED,
-        operation__status__in=[Operation.Status.DRAFT, Operation.Status.PLANNED,
-                               Operation.Status.ACTIVE],
+        operation__status__in=[
+            Operation.Status.DRAFT,
+            Operation.Status.PLANNED,
+            Operation.Status.ACTIVE,
+        ],
     ).select_related("operation", "operation__lead_agency")

@@ -34,8 +34,18 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.PLANNED, Status.ACTIVE})
 
 OPERATION_FIELDS = [
-    "code", "name", "description", "focus", "status", "lead_agency", "planned_start",
-    "planned_end", "time_zone", "default_marking", "accept_late_reports", "coordinators",
+    "code",
+    "name",
+    "description",
+    "focus",
+    "status",
+    "lead_agency",
+    "planned_start",
+    "planned_end",
+    "time_zone",
+    "default_marking",
+    "accept_late_reports",
+    "coordinators",
 ]
 PARTICIPATION_FIELDS = ["operation", "agency", "role", "state", "contacts", "locations"]
 
@@ -99,24 +109,42 @@ def operation_create(
     require_aware(planned_start=planned_start, planned_end=planned_end)
     lead_agency = lead_agency or actor.agency
     operation = Operation(
-        code=code, name=name, description=description, focus=focus,
-        planned_start=planned_start, planned_end=planned_end, time_zone=time_zone,
-        default_marking=default_marking, lead_agency=lead_agency, created_by=actor,
+        code=code,
+        name=name,
+        description=description,
+        focus=focus,
+        planned_start=planned_start,
+        planned_end=planned_end,
+        time_zone=time_zone,
+        default_marking=default_marking,
+        lead_agency=lead_agency,
+        created_by=actor,
     )
     _save(operation)
     Participation.objects.create(
-        operation=operation, agency=lead_agency, role=Participation.Role.LEAD,
-        state=State.ACCEPTED, responded_at=timezone.now(),
+        operation=operation,
+        agency=lead_agency,
+        role=Participation.Role.LEAD,
+        state=State.ACCEPTED,
+        responded_at=timezone.now(),
     )
     if actor.agency_id != lead_agency.pk:
         Participation.objects.create(
-            operation=operation, agency=actor.agency, role=Participation.Role.PARTICIPANT,
-            state=State.ACCEPTED, responded_at=timezone.now(),
+            operation=operation,
+            agency=actor.agency,
+            role=Participation.Role.PARTICIPANT,
+            state=State.ACCEPTED,
+            responded_at=timezone.now(),
         )
     operation.coordinators.add(actor)
     permissions.operation_grants_sync(operation)
-    audit_record(actor=actor, action="operation.create", instance=operation, operation=operation,
-                 after=snapshot(operation, OPERATION_FIELDS))
+    audit_record(
+        actor=actor,
+        action="operation.create",
+        instance=operation,
+        operation=operation,
+        after=snapshot(operation, OPERATION_FIELDS),
+    )
     return operation
 
 
@@ -132,13 +160,25 @@ def operation_update(*, actor: User, operation: Operation, **fields) -> Operatio
     require_aware(planned_start=fields.get("planned_start"), planned_end=fields.get("planned_end"))
     before = snapshot(operation, OPERATION_FIELDS)
     coordinators = fields.pop("coordinators", None)
-    unknown = set(fields) - {"code", "name", "description", "focus", "planned_start",
-                             "planned_end", "time_zone", "default_marking", "accept_late_reports"}
+    unknown = set(fields) - {
+        "code",
+        "name",
+        "description",
+        "focus",
+        "planned_start",
+        "planned_end",
+        "time_zone",
+        "default_marking",
+        "accept_late_reports",
+    }
     if unknown:
         raise ValueError(f"operation_update cannot change {sorted(unknown)}")
     if "code" in fields and fields["code"] != operation.code and operation.status != Status.DRAFT:
-        raise _error("code", "The code is fixed once the operation leaves draft.",
-                     Code.OPERATION_NOT_EDITABLE)
+        raise _error(
+            "code",
+            "The code is fixed once the operation leaves draft.",
+            Code.OPERATION_NOT_EDITABLE,
+        )
     for name, value in fields.items():
         setattr(operation, name, value)
     _save(operation)
@@ -148,8 +188,14 @@ def operation_update(*, actor: User, operation: Operation, **fields) -> Operatio
     after = snapshot(operation, OPERATION_FIELDS)
     old, new = changes(before, after)
     if new:
-        audit_record(actor=actor, action="operation.update", instance=operation,
-                     operation=operation, before=old, after=new)
+        audit_record(
+            actor=actor,
+            action="operation.update",
+            instance=operation,
+            operation=operation,
+            before=old,
+            after=new,
+        )
         events.broadcast_on_commit(operation.pk, events.OPERATION_CHANGED, what="plan")
     return operation
 
@@ -169,8 +215,9 @@ def _ensure_windows_inside_span(operation: Operation) -> None:
 
 def _set_coordinators(operation: Operation, users: list[User]) -> None:
     if not users:
-        raise _error("coordinator_ids", "An operation needs at least one coordinator.",
-                     Code.NO_COORDINATOR)
+        raise _error(
+            "coordinator_ids", "An operation needs at least one coordinator.", Code.NO_COORDINATOR
+        )
     for user in users:
         if not user.is_active or not permissions.can_coordinate_agency(user, operation):
             raise _error(
@@ -191,20 +238,23 @@ def _transition_preconditions(operation: Operation, to_status: str) -> None:
         if not operation.participations.filter(
             state=State.ACCEPTED, role=Participation.Role.PARTICIPANT
         ).exists():
-            raise _error("status", "No participating agency has accepted yet.",
-                         Code.NO_ACCEPTED_PARTICIPANT)
+            raise _error(
+                "status", "No participating agency has accepted yet.", Code.NO_ACCEPTED_PARTICIPANT
+            )
         from timeline.models import TimeWindow
 
         if not operation.time_windows.filter(
             kind=TimeWindow.Kind.OPERATIONAL, deleted_at__isnull=True
         ).exists():
-            raise _error("status", "The operation has no operational phase.",
-                         Code.NO_OPERATIONAL_PHASE)
+            raise _error(
+                "status", "The operation has no operational phase.", Code.NO_OPERATIONAL_PHASE
+            )
 
 
 @transaction.atomic
-def operation_transition(*, actor: User, operation: Operation, to_status: str,
-                         reason: str = "") -> Operation:
+def operation_transition(
+    *, actor: User, operation: Operation, to_status: str, reason: str = ""
+) -> Operation:
     operation = Operation.objects.select_for_update().get(pk=operation.pk)
     permissions.require(actor, operation, permissions.COORDINATE)
     if to_status not in TRANSITIONS[operation.status]:
@@ -218,32 +268,47 @@ def operation_transition(*, actor: User, operation: Operation, to_status: str,
     before = operation.status
     operation.status = to_status
     operation.save(update_fields=["status", "updated_at"])
-    audit_record(actor=actor, action="operation.transition", instance=operation,
-                 operation=operation, before={"status": before},
-                 after={"status": to_status, "reason": reason})
+    audit_record(
+        actor=actor,
+        action="operation.transition",
+        instance=operation,
+        operation=operation,
+        before={"status": before},
+        after={"status": to_status, "reason": reason},
+    )
     events.broadcast_on_commit(operation.pk, events.OPERATION_CHANGED, what="status")
     return operation
 
 
 @transaction.atomic
 def participation_invite(
-    *, actor: User, operation: Operation, agency: Agency,
-    role: str = Participation.Role.PARTICIPANT, locations: list[str] | None = None,
+    *,
+    actor: User,
+    operation: Operation,
+    agency: Agency,
+    role: str = Participation.Role.PARTICIPANT,
+    locations: list[str] | None = None,
 ) -> Participation:
     """Invite `agency`; an agency that declined or withdrew may be invited again."""
     operation = Operation.objects.select_for_update().get(pk=operation.pk)
     permissions.require(actor, operation, permissions.COORDINATE)
     _ensure_editable(operation)
     if role == Participation.Role.LEAD:
-        raise _error("role", "The lead agency takes part from the creation of the operation.",
-                     Code.LEAD_AGENCY_PARTICIPATION)
+        raise _error(
+            "role",
+            "The lead agency takes part from the creation of the operation.",
+            Code.LEAD_AGENCY_PARTICIPATION,
+        )
     participation = Participation.objects.filter(operation=operation, agency=agency).first()
     before = snapshot(participation, PARTICIPATION_FIELDS) if participation else None
     if participation is None:
         participation = Participation(operation=operation, agency=agency)
     elif participation.state in (State.INVITED, State.ACCEPTED):
-        raise _error("agency_id", f"{agency.acronym} already takes part or is invited.",
-                     Code.ALREADY_PARTICIPATING)
+        raise _error(
+            "agency_id",
+            f"{agency.acronym} already takes part or is invited.",
+            Code.ALREADY_PARTICIPATING,
+        )
     participation.role = role
     participation.state = State.INVITED
     participation.locations = list(locations or [])
@@ -251,25 +316,36 @@ def participation_invite(
     _save(participation)
     participation.contacts.clear()
     permissions.operation_grants_sync(operation)
-    audit_record(actor=actor, action="participation.invite", instance=participation,
-                 operation=operation, before=before,
-                 after=snapshot(participation, PARTICIPATION_FIELDS))
+    audit_record(
+        actor=actor,
+        action="participation.invite",
+        instance=participation,
+        operation=operation,
+        before=before,
+        after=snapshot(participation, PARTICIPATION_FIELDS),
+    )
     events.broadcast_on_commit(operation.pk, events.OPERATION_CHANGED, what="participation")
     return participation
 
 
 @transaction.atomic
 def participation_respond(
-    *, actor: User, participation: Participation, response: str,
-    contacts: list[User] | None = None, locations: list[str] | None = None,
+    *,
+    actor: User,
+    participation: Participation,
+    response: str,
+    contacts: list[User] | None = None,
+    locations: list[str] | None = None,
 ) -> Participation:
     """The invited agency accepts or declines; a taking-part agency withdraws.
 
     Only users of the participation's agency may answer for it. On acceptance they may
     name their contact users and the locations they cover.
     """
-    participation = Participation.objects.select_for_update().select_related("operation").get(
-        pk=participation.pk
+    participation = (
+        Participation.objects.select_for_update()
+        .select_related("operation")
+        .get(pk=participation.pk)
     )
     if actor.agency_id != participation.agency_id:
         raise _error("id", "Invitation not found.", Code.NOT_FOUND)
@@ -281,11 +357,17 @@ def participation_respond(
         InvitationResponse.WITHDRAW: {State.INVITED, State.ACCEPTED},
     }[response]
     if participation.state not in allowed_from:
-        raise _error("response", f"A {participation.state} participation cannot {response}.",
-                     Code.INVALID_PARTICIPATION_STATE)
+        raise _error(
+            "response",
+            f"A {participation.state} participation cannot {response}.",
+            Code.INVALID_PARTICIPATION_STATE,
+        )
     if participation.role == Participation.Role.LEAD:
-        raise _error("response", "The lead agency cannot leave its own operation.",
-                     Code.LEAD_AGENCY_PARTICIPATION)
+        raise _error(
+            "response",
+            "The lead agency cannot leave its own operation.",
+            Code.LEAD_AGENCY_PARTICIPATION,
+        )
     before = snapshot(participation, PARTICIPATION_FIELDS)
     participation.state = {
         InvitationResponse.ACCEPT: State.ACCEPTED,
@@ -299,19 +381,33 @@ def participation_respond(
     if contacts is not None:
         strangers = [u.username for u in contacts if u.agency_id != participation.agency_id]
         if strangers:
-            raise _error("contact_ids", f"Not users of {participation.agency}: {', '.join(strangers)}.",
-                         Code.CONTACT_NOT_IN_AGENCY)
+            raise _error(
+                "contact_ids",
+                f"Not users of {participation.agency}: {', '.join(strangers)}.",
+                Code.CONTACT_NOT_IN_AGENCY,
+            )
         participation.contacts.set(contacts)
     if participation.state != State.ACCEPTED:
         # Leaving the operation also ends any coordinator role held through this agency.
         leaving = operation.coordinators.filter(agency=participation.agency)
-        if leaving.exists() and not operation.coordinators.exclude(agency=participation.agency).exists():
-            raise _error("response", "Name another coordinator before this agency leaves.",
-                         Code.NO_COORDINATOR)
+        if (
+            leaving.exists()
+            and not operation.coordinators.exclude(agency=participation.agency).exists()
+        ):
+            raise _error(
+                "response",
+                "Name another coordinator before this agency leaves.",
+                Code.NO_COORDINATOR,
+            )
         operation.coordinators.remove(*leaving)
     permissions.operation_grants_sync(operation)
-    audit_record(actor=actor, action=f"participation.{response}", instance=participation,
-                 operation=operation, before=before,
-                 after=snapshot(participation, PARTICIPATION_FIELDS))
+    audit_record(
+        actor=actor,
+        action=f"participation.{response}",
+        instance=participation,
+        operation=operation,
+        before=before,
+        after=snapshot(participation, PARTICIPATION_FIELDS),
+    )
     events.broadcast_on_commit(operation.pk, events.OPERATION_CHANGED, what="participation")
     return participation

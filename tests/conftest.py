@@ -118,8 +118,13 @@ def accept(operation, coordinator, user, role=Participation.Role.PARTICIPANT):
 
 
 def make_operation(coordinator, code="OP-TEST", **fields) -> Operation:
-    values = {"name": "Test operation", "focus": Operation.Focus.DRUGS,
-              "planned_start": START, "planned_end": END, "time_zone": "Europe/Brussels"}
+    values = {
+        "name": "Test operation",
+        "focus": Operation.Focus.DRUGS,
+        "planned_start": START,
+        "planned_end": END,
+        "time_zone": "Europe/Brussels",
+    }
     values.update(fields)
     return services.operation_create(actor=coordinator, code=code, **values)
 
@@ -132,11 +137,22 @@ def operation(coordinator, officer, observer, invitee, outsider):
     participation = accept(op, coordinator, officer)
     accept(op, coordinator, observer, role=Participation.Role.OBSERVER)
     services.participation_invite(actor=coordinator, operation=op, agency=invitee.agency)
-    time_window_create(actor=coordinator, operation=op, kind=TimeWindow.Kind.OPERATIONAL,
-                       starts_at=START + timedelta(days=2), ends_at=START + timedelta(days=20))
-    time_window_create(actor=coordinator, operation=op, kind=TimeWindow.Kind.CONTROL,
-                       participation=participation, location_code="CRSJO",
-                       starts_at=START + timedelta(days=3), ends_at=START + timedelta(days=3, hours=8))
+    time_window_create(
+        actor=coordinator,
+        operation=op,
+        kind=TimeWindow.Kind.OPERATIONAL,
+        starts_at=START + timedelta(days=2),
+        ends_at=START + timedelta(days=20),
+    )
+    time_window_create(
+        actor=coordinator,
+        operation=op,
+        kind=TimeWindow.Kind.CONTROL,
+        participation=participation,
+        location_code="CRSJO",
+        starts_at=START + timedelta(days=3),
+        ends_at=START + timedelta(days=3, hours=8),
+    )
     return op
 
 
@@ -150,18 +166,38 @@ def active_operation(coordinator, officer, observer, outsider, ng_officer):
     """Active now: officer's agency (control window now -1h..+8h), a second participant
     (NG customs, no control window: reports within the operational phase), an observer."""
     now = timezone.now()
-    op = make_operation(coordinator, code="LIVE-OP", planned_start=now - timedelta(days=2),
-                        planned_end=now + timedelta(days=10), time_zone="America/Costa_Rica")
+    op = make_operation(
+        coordinator,
+        code="LIVE-OP",
+        planned_start=now - timedelta(days=2),
+        planned_end=now + timedelta(days=10),
+        time_zone="America/Costa_Rica",
+    )
     participation = accept(op, coordinator, officer)
     accept(op, coordinator, ng_officer)
     accept(op, coordinator, observer, role=Participation.Role.OBSERVER)
-    time_window_create(actor=coordinator, operation=op, kind=TimeWindow.Kind.OPERATIONAL,
-                       starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5))
-    time_window_create(actor=coordinator, operation=op, kind=TimeWindow.Kind.CONTROL,
-                       participation=participation, location_code="SJO",
-                       starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=8))
-    services.operation_transition(actor=coordinator, operation=op, to_status=Operation.Status.PLANNED)
-    services.operation_transition(actor=coordinator, operation=op, to_status=Operation.Status.ACTIVE)
+    time_window_create(
+        actor=coordinator,
+        operation=op,
+        kind=TimeWindow.Kind.OPERATIONAL,
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=5),
+    )
+    time_window_create(
+        actor=coordinator,
+        operation=op,
+        kind=TimeWindow.Kind.CONTROL,
+        participation=participation,
+        location_code="SJO",
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=8),
+    )
+    services.operation_transition(
+        actor=coordinator, operation=op, to_status=Operation.Status.PLANNED
+    )
+    services.operation_transition(
+        actor=coordinator, operation=op, to_status=Operation.Status.ACTIVE
+    )
     op.refresh_from_db()
     return op
 
@@ -171,7 +207,8 @@ def gql(user, query: str, variables: dict | None = None, client: Client | None =
     client = client or Client()
     if user is not None:
         client.force_login(user)
-    response = client.post("/graphql/", {"query": query, "variables": variables or {}},
-                           content_type="application/json")
+    response = client.post(
+        "/graphql/", {"query": query, "variables": variables or {}}, content_type="application/json"
+    )
     assert response.status_code == 200, response.content
     return response.json()

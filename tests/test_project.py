@@ -24,16 +24,30 @@ def test_committed_schema_matches_the_code():
 
 def test_seed_demo_builds_the_demo_world_and_is_idempotent(db):
     call_command("seed_demo", stdout=StringIO())
-    counts = [Agency.objects.count(), User.objects.count(), Operation.objects.count(),
-              Participation.objects.count(), TimeWindow.objects.count(), AuditEvent.objects.count()]
+    counts = [
+        Agency.objects.count(),
+        User.objects.count(),
+        Operation.objects.count(),
+        Participation.objects.count(),
+        TimeWindow.objects.count(),
+        AuditEvent.objects.count(),
+    ]
 
     call_command("seed_demo", stdout=StringIO())
 
-    assert [Agency.objects.count(), User.objects.count(), Operation.objects.count(),
-            Participation.objects.count(), TimeWindow.objects.count(),
-            AuditEvent.objects.count()] == counts
-    assert set(Agency.objects.filter(kind=Agency.Kind.INTERNATIONAL_ORGANISATION)
-               .values_list("acronym", flat=True)) == {"WCO", "UNODC", "INTERPOL"}
+    assert [
+        Agency.objects.count(),
+        User.objects.count(),
+        Operation.objects.count(),
+        Participation.objects.count(),
+        TimeWindow.objects.count(),
+        AuditEvent.objects.count(),
+    ] == counts
+    assert set(
+        Agency.objects.filter(kind=Agency.Kind.INTERNATIONAL_ORGANISATION).values_list(
+            "acronym", flat=True
+        )
+    ) == {"WCO", "UNODC", "INTERPOL"}
     national = Agency.objects.exclude(kind=Agency.Kind.INTERNATIONAL_ORGANISATION)
     assert national.count() >= 6
     assert {"BE", "CR", "NG", "MY"} <= set(national.values_list("country", flat=True))

@@ -7,8 +7,10 @@ from timeline.error_codes import TimeWindowErrorCode
 
 def _check_range(value, limit: int, what: str) -> None:
     if value is not None and not -limit <= value <= limit:
-        raise ValidationError(f"{what} must lie between -{limit} and {limit}.",
-                              code=TimeWindowErrorCode.INVALID_COORDINATES)
+        raise ValidationError(
+            f"{what} must lie between -{limit} and {limit}.",
+            code=TimeWindowErrorCode.INVALID_COORDINATES,
+        )
 
 
 def validate_latitude(value) -> None:
@@ -56,11 +58,17 @@ class TimeWindow(models.Model):
     )
     location_name = models.CharField(max_length=200, blank=True)
     latitude = models.DecimalField(
-        max_digits=9, decimal_places=6, null=True, blank=True,
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[validate_latitude],
     )
     longitude = models.DecimalField(
-        max_digits=9, decimal_places=6, null=True, blank=True,
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[validate_longitude],
     )
     notes = models.TextField(blank=True)
@@ -93,12 +101,23 @@ class TimeWindow(models.Model):
 
     def clean(self):
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            raise ValidationError({"ends_at": ValidationError(
-                "The end must be after the start.", code=TimeWindowErrorCode.END_BEFORE_START)})
+            raise ValidationError(
+                {
+                    "ends_at": ValidationError(
+                        "The end must be after the start.",
+                        code=TimeWindowErrorCode.END_BEFORE_START,
+                    )
+                }
+            )
         if (self.latitude is None) != (self.longitude is None):
-            raise ValidationError({"latitude": ValidationError(
-                "Give both latitude and longitude, or neither.",
-                code=TimeWindowErrorCode.INVALID_COORDINATES)})
+            raise ValidationError(
+                {
+                    "latitude": ValidationError(
+                        "Give both latitude and longitude, or neither.",
+                        code=TimeWindowErrorCode.INVALID_COORDINATES,
+                    )
+                }
+            )
 
     @property
     def is_phase(self) -> bool:

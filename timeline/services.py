@@ -13,8 +13,17 @@ from timeline.error_codes import TimeWindowErrorCode as Code
 from timeline.models import TimeWindow
 
 WINDOW_FIELDS = [
-    "kind", "participation", "starts_at", "ends_at", "location_code", "location_name",
-    "latitude", "longitude", "notes", "revision", "deleted_at",
+    "kind",
+    "participation",
+    "starts_at",
+    "ends_at",
+    "location_code",
+    "location_name",
+    "latitude",
+    "longitude",
+    "notes",
+    "revision",
+    "deleted_at",
 ]
 EDITABLE_FIELDS = frozenset(WINDOW_FIELDS) - {"revision", "deleted_at"}
 
@@ -27,8 +36,11 @@ def _lock_for_planning(actor: User, operation: Operation) -> Operation:
     operation = Operation.objects.select_for_update().get(pk=operation.pk)
     permissions.require(actor, operation, permissions.CHANGE, field="operation_id")
     if operation.status not in EDITABLE_STATUSES:
-        raise _error("operation_id", "The operation's plan can no longer change.",
-                     Code.OPERATION_NOT_EDITABLE)
+        raise _error(
+            "operation_id",
+            "The operation's plan can no longer change.",
+            Code.OPERATION_NOT_EDITABLE,
+        )
     return operation
 
 
@@ -39,21 +51,32 @@ def _validate(window: TimeWindow, operation: Operation) -> None:
         if not getattr(window, field):
             raise _error(field, "This field is required.", Code.REQUIRED)
     if window.is_phase and window.participation_id:
-        raise _error("participation_id", "A phase belongs to the whole operation.",
-                     Code.PARTICIPATION_NOT_ALLOWED)
+        raise _error(
+            "participation_id",
+            "A phase belongs to the whole operation.",
+            Code.PARTICIPATION_NOT_ALLOWED,
+        )
     if not window.is_phase:
         participation = window.participation
         if participation is None:
-            raise _error("participation_id", "A control window belongs to a participant.",
-                         Code.PARTICIPATION_REQUIRED)
+            raise _error(
+                "participation_id",
+                "A control window belongs to a participant.",
+                Code.PARTICIPATION_REQUIRED,
+            )
         if participation.operation_id != operation.pk or participation.state not in (
-            Participation.State.INVITED, Participation.State.ACCEPTED
+            Participation.State.INVITED,
+            Participation.State.ACCEPTED,
         ):
-            raise _error("participation_id", "Not a participant of this operation.",
-                         Code.INVALID_PARTICIPATION)
+            raise _error(
+                "participation_id",
+                "Not a participant of this operation.",
+                Code.INVALID_PARTICIPATION,
+            )
         if not window.location_code and window.latitude is None:
-            raise _error("location_code", "Give a location code or coordinates.",
-                         Code.LOCATION_REQUIRED)
+            raise _error(
+                "location_code", "Give a location code or coordinates.", Code.LOCATION_REQUIRED
+            )
     window.full_clean(exclude=["operation", "participation"])
     if window.starts_at < operation.planned_start or window.ends_at > operation.planned_end:
         zone = operation.zone
@@ -75,8 +98,13 @@ def time_window_create(*, actor: User, operation: Operation, **fields) -> TimeWi
     window = TimeWindow(operation=operation, **fields)
     _validate(window, operation)
     window.save()
-    audit_record(actor=actor, action="time_window.create", instance=window, operation=operation,
-                 after=snapshot(window, WINDOW_FIELDS))
+    audit_record(
+        actor=actor,
+        action="time_window.create",
+        instance=window,
+        operation=operation,
+        after=snapshot(window, WINDOW_FIELDS),
+    )
     events.broadcast_on_commit(operation.pk, events.OPERATION_CHANGED, what="time_window")
     return window
 
@@ -96,8 +124,14 @@ def time_window_update(*, actor: User, window: TimeWindow, **fields) -> TimeWind
     if new:
         window.revision += 1
         window.save()
-        audit_record(actor=actor, action="time_window.update", instance=window,
-                     operation=operation, before=old, after={**new, "revision": window.revision})
+        audit_record(
+            actor=actor,
+            action="time_window.update",
+            instance=window,
+            operation=operation,
+            before=old,
+            after={**new, "revision": window.revision},
+        )
         events.broadcast_on_commit(operation.pk, events.OPERATION_CHANGED, what="time_window")
     return window
 
@@ -110,7 +144,12 @@ def time_window_delete(*, actor: User, window: TimeWindow) -> TimeWindow:
     window.deleted_at = timezone.now()
     window.revision += 1
     window.save(update_fields=["deleted_at", "revision", "updated_at"])
-    audit_record(actor=actor, action="time_window.delete", instance=window, operation=operation,
-                 after={"deleted_at": window.deleted_at.isoformat(), "revision": window.revision})
+    audit_record(
+        actor=actor,
+        action="time_window.delete",
+        instance=window,
+        operation=operation,
+        after={"deleted_at": window.deleted_at.isoformat(), "revision": window.revision},
+    )
     events.broadcast_on_commit(operation.pk, events.OPERATION_CHANGED, what="time_window")
     return window

@@ -6,7 +6,8 @@ from agencies.models import Agency
 
 class AgencyFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
-        choices=[(k.name, k.label) for k in Agency.Kind], method="filter_kind",
+        choices=[(k.name, k.label) for k in Agency.Kind],
+        method="filter_kind",
         label="AgencyKind name.",
     )
     country = django_filters.CharFilter(label="ISO 3166-1 alpha-2 code.")

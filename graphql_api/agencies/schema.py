@@ -11,7 +11,8 @@ class Me(graphene.ObjectType):
     agency = graphene.Field(AgencyNode)
     can_create_operations = graphene.Boolean(required=True)
     invitations = graphene.List(
-        graphene.NonNull(ParticipationNode), required=True,
+        graphene.NonNull(ParticipationNode),
+        required=True,
         description="Open invitations addressed to my agency.",
     )
 

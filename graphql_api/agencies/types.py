@@ -6,12 +6,16 @@ from agencies.models import Agency, User
 from graphql_api.agencies.filters import AgencyFilter
 from graphql_api.core.connections import CountableConnection
 
-AgencyKind = graphene.Enum.from_enum(Agency.Kind, name="AgencyKind", description="What sort of agency.")
+AgencyKind = graphene.Enum.from_enum(
+    Agency.Kind, name="AgencyKind", description="What sort of agency."
+)
 
 
 class AgencyNode(DjangoObjectType):
     kind = graphene.Field(AgencyKind, required=True)
-    country = graphene.String(description="ISO 3166-1 alpha-2; null for international organisations.")
+    country = graphene.String(
+        description="ISO 3166-1 alpha-2; null for international organisations."
+    )
     country_name = graphene.String()
 
     class Meta:

@@ -7,7 +7,9 @@ import graphene
 from operations.models import Marking
 
 MarkingEnum = graphene.Enum(
-    "Marking", [(m.name, m.value) for m in Marking], description="Traffic Light Protocol 2.0 marking."
+    "Marking",
+    [(m.name, m.value) for m in Marking],
+    description="Traffic Light Protocol 2.0 marking.",
 )
 
 

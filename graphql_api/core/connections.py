@@ -31,18 +31,38 @@ class LimitedConnectionField(DjangoFilterConnectionField):
     """A filterable connection whose page size is checked up front with a coded error."""
 
     @classmethod
-    def connection_resolver(cls, resolver, connection, default_manager, queryset_resolver,
-                            max_limit, enforce_first_or_last, root, info, **args):
+    def connection_resolver(
+        cls,
+        resolver,
+        connection,
+        default_manager,
+        queryset_resolver,
+        max_limit,
+        enforce_first_or_last,
+        root,
+        info,
+        **args,
+    ):
         check_page_size(args)
-        return super().connection_resolver(resolver, connection, default_manager,
-                                           queryset_resolver, max_limit, enforce_first_or_last,
-                                           root, info, **args)
+        return super().connection_resolver(
+            resolver,
+            connection,
+            default_manager,
+            queryset_resolver,
+            max_limit,
+            enforce_first_or_last,
+            root,
+            info,
+            **args,
+        )
 
     @classmethod
     def resolve_queryset(cls, connection, iterable, info, args, filtering_args, filterset_class):
         try:
-            return super().resolve_queryset(connection, iterable, info, args, filtering_args,
-                                            filterset_class)
+            return super().resolve_queryset(
+                connection, iterable, info, args, filtering_args, filterset_class
+            )
         except ValidationError as exc:
-            raise CodedGraphQLError(f"Invalid filter: {'; '.join(exc.messages)}",
-                                    "INVALID_FILTER") from exc
+            raise CodedGraphQLError(
+                f"Invalid filter: {'; '.join(exc.messages)}", "INVALID_FILTER"
+            ) from exc

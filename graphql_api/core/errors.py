@@ -18,20 +18,28 @@ from timeline.error_codes import TimeWindowErrorCode
 DOMAIN_CODES = (AgencyErrorCode, OperationErrorCode, TimeWindowErrorCode)
 # Django's own validation codes, folded into ours.
 DJANGO_CODES = {
-    "required": "REQUIRED", "blank": "REQUIRED", "null": "REQUIRED", "unique": "UNIQUE",
+    "required": "REQUIRED",
+    "blank": "REQUIRED",
+    "null": "REQUIRED",
+    "unique": "UNIQUE",
     "unique_together": "UNIQUE",
 }
 
 ErrorCode = graphene.Enum(
     "ErrorCode",
-    [(code, code) for code in sorted({c.value for enum in DOMAIN_CODES for c in enum} | {"INVALID"})],
+    [
+        (code, code)
+        for code in sorted({c.value for enum in DOMAIN_CODES for c in enum} | {"INVALID"})
+    ],
     description="Why an input was refused.",
 )
 _KNOWN = {member.value for member in ErrorCode._meta.enum}
 
 
 class Error(graphene.ObjectType):
-    field = graphene.String(description="The input field at fault (camelCase); null for the whole input.")
+    field = graphene.String(
+        description="The input field at fault (camelCase); null for the whole input."
+    )
     code = graphene.Field(ErrorCode, required=True)
     message = graphene.String(required=True)
 

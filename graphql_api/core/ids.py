@@ -22,7 +22,9 @@ def get_by_global_id(global_id: str, type_name: str, queryset: QuerySet, *, fiel
     """Fetch through a permission-aware `queryset`: hidden and missing look the same."""
     obj = queryset.filter(pk=decode_id(global_id, type_name, field=field)).first()
     if obj is None:
-        raise ValidationError({field: ValidationError(f"{type_name} not found.", code=Code.NOT_FOUND)})
+        raise ValidationError(
+            {field: ValidationError(f"{type_name} not found.", code=Code.NOT_FOUND)}
+        )
     return obj
 
 
@@ -32,6 +34,10 @@ def get_many_by_global_id(global_ids: list[str], type_name: str, queryset: Query
     missing = [pk for pk in pks if pk not in found]
     if missing:
         raise ValidationError(
-            {field: ValidationError(f"{len(missing)} {type_name}(s) not found.", code=Code.NOT_FOUND)}
+            {
+                field: ValidationError(
+                    f"{len(missing)} {type_name}(s) not found.", code=Code.NOT_FOUND
+                )
+            }
         )
     return [found[pk] for pk in dict.fromkeys(pks)]

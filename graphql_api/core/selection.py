@@ -17,8 +17,12 @@ def requested(info, *path: str) -> dict[str, list[FieldNode]]:
     """Field name -> nodes selected under `path` (e.g. ``"edges", "node"``) of this field."""
     level = list(info.field_nodes)
     for name in path:
-        level = [c for node in level for c in _children(node.selection_set, info.fragments)
-                 if c.name.value == name]
+        level = [
+            c
+            for node in level
+            for c in _children(node.selection_set, info.fragments)
+            if c.name.value == name
+        ]
     result: dict[str, list[FieldNode]] = {}
     for node in level:
         for child in _children(node.selection_set, info.fragments):

@@ -8,7 +8,8 @@ class HitFilter(django_filters.FilterSet):
         field_name="sequence", lookup_expr="gt", label="Only hits after this sequence number."
     )
     status = django_filters.MultipleChoiceFilter(
-        choices=[(s.name, s.label) for s in Hit.Status], method="filter_status",
+        choices=[(s.name, s.label) for s in Hit.Status],
+        method="filter_status",
         label="HitStatus names.",
     )
 

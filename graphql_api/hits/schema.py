@@ -107,7 +107,7 @@ class ReportHit(BaseMutation):
     deconfliction = graphene.List(
         graphene.NonNull(DeconflictionMatchType),
         description="Other hits you may see with the same container, air waybill, postal "
-                    "item, phone or document number.",
+        "item, phone or document number.",
     )
 
     class Arguments:
@@ -118,10 +118,14 @@ class ReportHit(BaseMutation):
     @classmethod
     def perform(cls, info, operation_id, client_id, input):
         operation = _visible_operation(info, operation_id, field="operation_id")
-        report = hit_services.hit_report(actor=info.context.user, operation=operation,
-                                         client_id=client_id, data=plain(input))
-        return {"hit": report.hit, "created": report.created,
-                "deconfliction": [DeconflictionMatchType(**vars(m)) for m in report.matches]}
+        report = hit_services.hit_report(
+            actor=info.context.user, operation=operation, client_id=client_id, data=plain(input)
+        )
+        return {
+            "hit": report.hit,
+            "created": report.created,
+            "deconfliction": [DeconflictionMatchType(**vars(m)) for m in report.matches],
+        }
 
 
 def _visible_hit(info, global_id):
@@ -138,8 +142,14 @@ class AmendHit(BaseMutation):
 
     @classmethod
     def perform(cls, info, id, input, reason=None):
-        return {"hit": hit_services.hit_amend(actor=info.context.user, hit=_visible_hit(info, id),
-                                              data=plain(input), reason=reason or "")}
+        return {
+            "hit": hit_services.hit_amend(
+                actor=info.context.user,
+                hit=_visible_hit(info, id),
+                data=plain(input),
+                reason=reason or "",
+            )
+        }
 
 
 HitReviewDecision = graphene.Enum.from_enum(hit_services.ReviewDecision, name="HitReviewDecision")
@@ -155,10 +165,14 @@ class ReviewHit(BaseMutation):
 
     @classmethod
     def perform(cls, info, id, decision, reason=None):
-        return {"hit": hit_services.hit_review(
-            actor=info.context.user, hit=_visible_hit(info, id),
-            decision=getattr(decision, "value", decision), reason=reason or "",
-        )}
+        return {
+            "hit": hit_services.hit_review(
+                actor=info.context.user,
+                hit=_visible_hit(info, id),
+                decision=getattr(decision, "value", decision),
+                reason=reason or "",
+            )
+        }
 
 
 class HitMutations(graphene.ObjectType):

@@ -38,16 +38,21 @@ def _operation_pk(global_id: str) -> int:
 @database_sync_to_async
 def _last_sequence_if_visible(user, operation_pk: int) -> int | None:
     """The operation's latest sequence number, or None when the user may not see it."""
-    return operation_list_for_user(user).filter(pk=operation_pk).values_list(
-        "last_hit_sequence", flat=True
-    ).first()
+    return (
+        operation_list_for_user(user)
+        .filter(pk=operation_pk)
+        .values_list("last_hit_sequence", flat=True)
+        .first()
+    )
 
 
 @database_sync_to_async
 def _visible_hits_after(user, operation_pk: int, cursor: int) -> list[tuple[int, int]]:
     return list(
-        hits_visible_to(user).filter(operation_id=operation_pk, sequence__gt=cursor)
-        .order_by("sequence").values_list("pk", "sequence")[:REPLAY_BATCH]
+        hits_visible_to(user)
+        .filter(operation_id=operation_pk, sequence__gt=cursor)
+        .order_by("sequence")
+        .values_list("pk", "sequence")[:REPLAY_BATCH]
     )
 
 
@@ -64,17 +69,21 @@ async def _require_visible(user, operation_pk: int) -> int:
 
 
 class OperationChange(graphene.ObjectType):
-    what = graphene.String(required=True, description="status, plan, participation, "
-                           "time_window, hit_amended, hit_reviewed")
+    what = graphene.String(
+        required=True,
+        description="status, plan, participation, time_window, hit_amended, hit_reviewed",
+    )
     operation = graphene.Field(OperationNode, required=True)
     hit = graphene.Field(HitNode)
 
 
 class HitSubscriptions(graphene.ObjectType):
     hit_reported = graphene.Field(
-        HitNode, operation_id=graphene.ID(required=True), after_sequence=graphene.Int(),
+        HitNode,
+        operation_id=graphene.ID(required=True),
+        after_sequence=graphene.Int(),
         description="Every hit I may see, once, in sequence order: first those after "
-                    "afterSequence (none when omitted), then live ones.",
+        "afterSequence (none when omitted), then live ones.",
     )
     operation_changed = graphene.Field(OperationChange, operation_id=graphene.ID(required=True))
 

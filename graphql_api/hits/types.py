@@ -2,9 +2,9 @@ import graphene
 from graphene_django import DjangoObjectType
 
 from graphql_api.agencies.types import AgencyNode, UserNode
+from graphql_api.core.common import MarkingEnum, local_time
 from graphql_api.core.connections import CountableConnection
 from graphql_api.core.context import viewer_permissions
-from graphql_api.core.common import MarkingEnum, local_time
 from operations import permissions
 from operations.commodities import Commodity, CommodityGroup, Unit
 from operations.models import Actor, Hit, HitIdentifier
@@ -15,12 +15,14 @@ HitStatus = graphene.Enum.from_enum(Hit.Status, name="HitStatus")
 LocationType = graphene.Enum.from_enum(Hit.LocationType, name="LocationType")
 DetectionMethod = graphene.Enum.from_enum(Hit.DetectionMethod, name="DetectionMethod")
 ModeOfTransportEnum = graphene.Enum.from_enum(
-    ModeOfTransport, name="ModeOfTransport",
+    ModeOfTransport,
+    name="ModeOfTransport",
     description="UN/ECE Recommendation 19, with express courier and general aviation apart.",
 )
 CommodityEnum = graphene.Enum.from_enum(Commodity, name="Commodity")
-CommodityGroupEnum = graphene.Enum.from_enum(CommodityGroup, name="CommodityGroup",
-                                             description="Groups as UNODC reports them.")
+CommodityGroupEnum = graphene.Enum.from_enum(
+    CommodityGroup, name="CommodityGroup", description="Groups as UNODC reports them."
+)
 UnitEnum = graphene.Enum.from_enum(Unit, name="Unit")
 ActorKind = graphene.Enum.from_enum(Actor.Kind, name="ActorKind")
 ActorRole = graphene.Enum.from_enum(Actor.Role, name="ActorRole")
@@ -97,7 +99,9 @@ class HitRevisionType(graphene.ObjectType):
 
 def _nominal_visible(hit: Hit, info) -> bool:
     user = info.context.user
-    return permissions.can_see_nominal_data(user, hit, viewer_permissions(info.context, hit.operation_id))
+    return permissions.can_see_nominal_data(
+        user, hit, viewer_permissions(info.context, hit.operation_id)
+    )
 
 
 class HitNode(DjangoObjectType):
@@ -126,10 +130,30 @@ class HitNode(DjangoObjectType):
         name = "Hit"
         interfaces = (graphene.relay.Node,)
         connection_class = CountableConnection
-        fields = ["id", "operation", "sequence", "client_id", "kind", "status", "occurred_at",
-                  "country", "place", "location_code", "location_type", "mode_of_transport",
-                  "detection_method", "concealment", "arrests", "notes", "marking", "version",
-                  "review_reason", "reviewed_at", "reported_at", "updated_at"]
+        fields = [
+            "id",
+            "operation",
+            "sequence",
+            "client_id",
+            "kind",
+            "status",
+            "occurred_at",
+            "country",
+            "place",
+            "location_code",
+            "location_type",
+            "mode_of_transport",
+            "detection_method",
+            "concealment",
+            "arrests",
+            "notes",
+            "marking",
+            "version",
+            "review_reason",
+            "reviewed_at",
+            "reported_at",
+            "updated_at",
+        ]
         filter_fields: list[str] = []
 
     @classmethod

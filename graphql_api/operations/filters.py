@@ -16,11 +16,13 @@ class OperationFilter(django_filters.FilterSet):
         choices=_by_name(Operation.Focus), method="filter_enum", label="OperationFocus names."
     )
     date_from = django_filters.IsoDateTimeFilter(
-        field_name="planned_end", lookup_expr="gte",
+        field_name="planned_end",
+        lookup_expr="gte",
         label="Operations still running at or after this time.",
     )
     date_to = django_filters.IsoDateTimeFilter(
-        field_name="planned_start", lookup_expr="lte",
+        field_name="planned_start",
+        lookup_expr="lte",
         label="Operations starting at or before this time.",
     )
     my_role = django_filters.ChoiceFilter(

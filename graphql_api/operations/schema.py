@@ -5,13 +5,13 @@ from django.db.models import Prefetch
 from agencies.models import Agency, User
 from agencies.selectors import agency_list
 from graphql_api.agencies.types import AgencyNode
+from graphql_api.core.common import MarkingEnum
 from graphql_api.core.connections import LimitedConnectionField
 from graphql_api.core.errors import CodedGraphQLError
 from graphql_api.core.ids import decode_id, get_by_global_id, get_many_by_global_id
 from graphql_api.core.inputs import provided
 from graphql_api.core.mutations import BaseMutation
 from graphql_api.core.selection import requested, requested_under
-from graphql_api.core.common import MarkingEnum
 from graphql_api.operations.types import (
     InvitationResponseEnum,
     OperationFocus,
@@ -42,12 +42,15 @@ def plan_operation_queryset(queryset, fields: dict, info):
             )
         queryset = queryset.prefetch_related(Prefetch("participations", queryset=participations))
     if "timeWindows" in fields:
-        queryset = queryset.prefetch_related(Prefetch(
-            "time_windows",
-            queryset=TimeWindow.objects.filter(deleted_at__isnull=True)
-            .select_related("participation__agency"),
-            to_attr="live_time_windows",
-        ))
+        queryset = queryset.prefetch_related(
+            Prefetch(
+                "time_windows",
+                queryset=TimeWindow.objects.filter(deleted_at__isnull=True).select_related(
+                    "participation__agency"
+                ),
+                to_attr="live_time_windows",
+            )
+        )
     return queryset
 
 
@@ -55,8 +58,11 @@ class OperationQueries(graphene.ObjectType):
     operations = LimitedConnectionField(
         OperationNode, description="Operations I coordinate or my agency takes part in."
     )
-    operation = graphene.Field(OperationNode, id=graphene.ID(required=True),
-                               description="Null when it does not exist or is hidden from me.")
+    operation = graphene.Field(
+        OperationNode,
+        id=graphene.ID(required=True),
+        description="Null when it does not exist or is hidden from me.",
+    )
 
     @staticmethod
     def resolve_operations(root, info, **kwargs):
@@ -76,8 +82,9 @@ class OperationQueries(graphene.ObjectType):
 
 
 def _visible_operation(info, global_id, field="id"):
-    return get_by_global_id(global_id, "Operation",
-                            selectors.operation_list_for_user(info.context.user), field=field)
+    return get_by_global_id(
+        global_id, "Operation", selectors.operation_list_for_user(info.context.user), field=field
+    )
 
 
 class OperationCreateInput(graphene.InputObjectType):
@@ -102,8 +109,9 @@ class OperationUpdateInput(graphene.InputObjectType):
     time_zone = graphene.String()
     default_marking = MarkingEnum()
     accept_late_reports = graphene.Boolean(description="Accept hits reported after their window.")
-    coordinator_ids = graphene.List(graphene.NonNull(graphene.ID),
-                                    description="Replaces the coordinators.")
+    coordinator_ids = graphene.List(
+        graphene.NonNull(graphene.ID), description="Replaces the coordinators."
+    )
 
 
 def _enum_values(data: dict) -> dict:
@@ -122,8 +130,9 @@ class CreateOperation(BaseMutation):
         data = _enum_values(provided(input))
         lead_agency_id = data.pop("lead_agency_id", None)
         if lead_agency_id is not None:
-            data["lead_agency"] = get_by_global_id(lead_agency_id, "Agency", agency_list(),
-                                                   field="lead_agency_id")
+            data["lead_agency"] = get_by_global_id(
+                lead_agency_id, "Agency", agency_list(), field="lead_agency_id"
+            )
         data = {k: v for k, v in data.items() if v is not None}
         return {"operation": services.operation_create(actor=info.context.user, **data)}
 
@@ -141,15 +150,21 @@ class UpdateOperation(BaseMutation):
         data = _enum_values(provided(input))
         if "coordinator_ids" in data:
             data["coordinators"] = get_many_by_global_id(
-                data.pop("coordinator_ids") or [], "User",
+                data.pop("coordinator_ids") or [],
+                "User",
                 User.objects.filter(agency__participations__operation=operation).distinct(),
                 field="coordinator_ids",
             )
         nulls = [k for k, v in data.items() if v is None]
         if nulls:
-            raise ValidationError({k: ValidationError("Cannot be null.", code="REQUIRED") for k in nulls})
-        return {"operation": services.operation_update(actor=info.context.user,
-                                                       operation=operation, **data)}
+            raise ValidationError(
+                {k: ValidationError("Cannot be null.", code="REQUIRED") for k in nulls}
+            )
+        return {
+            "operation": services.operation_update(
+                actor=info.context.user, operation=operation, **data
+            )
+        }
 
 
 class TransitionOperation(BaseMutation):
@@ -163,10 +178,14 @@ class TransitionOperation(BaseMutation):
     @classmethod
     def perform(cls, info, id, status, reason=None):
         operation = _visible_operation(info, id)
-        return {"operation": services.operation_transition(
-            actor=info.context.user, operation=operation,
-            to_status=getattr(status, "value", status), reason=reason or "",
-        )}
+        return {
+            "operation": services.operation_transition(
+                actor=info.context.user,
+                operation=operation,
+                to_status=getattr(status, "value", status),
+                reason=reason or "",
+            )
+        }
 
 
 class InviteAgency(BaseMutation):
@@ -176,18 +195,23 @@ class InviteAgency(BaseMutation):
         operation_id = graphene.ID(required=True)
         agency_id = graphene.ID(required=True)
         role = ParticipationRole(description="Default: participant.")
-        locations = graphene.List(graphene.NonNull(graphene.String),
-                                  description="UN/LOCODE, IATA or ICAO codes to cover.")
+        locations = graphene.List(
+            graphene.NonNull(graphene.String), description="UN/LOCODE, IATA or ICAO codes to cover."
+        )
 
     @classmethod
     def perform(cls, info, operation_id, agency_id, role=None, locations=None):
         operation = _visible_operation(info, operation_id, field="operation_id")
         agency = get_by_global_id(agency_id, "Agency", Agency.objects.all(), field="agency_id")
-        return {"participation": services.participation_invite(
-            actor=info.context.user, operation=operation, agency=agency,
-            role=getattr(role, "value", role) or Participation.Role.PARTICIPANT,
-            locations=locations,
-        )}
+        return {
+            "participation": services.participation_invite(
+                actor=info.context.user,
+                operation=operation,
+                agency=agency,
+                role=getattr(role, "value", role) or Participation.Role.PARTICIPANT,
+                locations=locations,
+            )
+        }
 
 
 class RespondToInvitation(BaseMutation):
@@ -196,29 +220,39 @@ class RespondToInvitation(BaseMutation):
     class Arguments:
         participation_id = graphene.ID(required=True)
         response = InvitationResponseEnum(required=True)
-        contact_ids = graphene.List(graphene.NonNull(graphene.ID),
-                                    description="My agency's contact users (on accept).")
+        contact_ids = graphene.List(
+            graphene.NonNull(graphene.ID), description="My agency's contact users (on accept)."
+        )
         locations = graphene.List(graphene.NonNull(graphene.String))
 
     @classmethod
     def perform(cls, info, participation_id, response, contact_ids=None, locations=None):
         user = info.context.user
         participation = get_by_global_id(
-            participation_id, "Participation",
-            Participation.objects.filter(agency_id=user.agency_id) if user.agency_id
+            participation_id,
+            "Participation",
+            Participation.objects.filter(agency_id=user.agency_id)
+            if user.agency_id
             else Participation.objects.none(),
             field="participation_id",
         )
         contacts = None
         if contact_ids is not None:
             contacts = get_many_by_global_id(
-                contact_ids, "User", User.objects.filter(agency_id=user.agency_id),
+                contact_ids,
+                "User",
+                User.objects.filter(agency_id=user.agency_id),
                 field="contact_ids",
             )
-        return {"participation": services.participation_respond(
-            actor=user, participation=participation,
-            response=getattr(response, "value", response), contacts=contacts, locations=locations,
-        )}
+        return {
+            "participation": services.participation_respond(
+                actor=user,
+                participation=participation,
+                response=getattr(response, "value", response),
+                contacts=contacts,
+                locations=locations,
+            )
+        }
 
 
 class OperationMutations(graphene.ObjectType):

@@ -4,21 +4,22 @@ from graphene_django import DjangoObjectType
 from graphql_api.agencies.types import AgencyNode, UserNode
 from graphql_api.core.common import MarkingEnum, local_time
 from graphql_api.core.connections import CountableConnection, LimitedConnectionField
+from graphql_api.core.context import viewer_permissions
 from graphql_api.hits.filters import HitFilter
 from graphql_api.hits.types import HitNode
-from graphql_api.core.context import viewer_permissions
 from graphql_api.operations.filters import OperationFilter
 from operations import permissions, selectors
-from operations.permissions import hits_visible_to
 from operations.models import Operation, Participation
+from operations.permissions import hits_visible_to
 from operations.services import InvitationResponse, allowed_transitions
 
 OperationStatus = graphene.Enum.from_enum(Operation.Status, name="OperationStatus")
 OperationFocus = graphene.Enum.from_enum(Operation.Focus, name="OperationFocus")
 ParticipationRole = graphene.Enum.from_enum(Participation.Role, name="ParticipationRole")
 ParticipationState = graphene.Enum.from_enum(Participation.State, name="ParticipationState")
-InvitationResponseEnum = graphene.Enum.from_enum(InvitationResponse, name="InvitationResponse",
-                                                 description="An agency's answer.")
+InvitationResponseEnum = graphene.Enum.from_enum(
+    InvitationResponse, name="InvitationResponse", description="An agency's answer."
+)
 
 
 class OperationNode(DjangoObjectType):
@@ -29,19 +30,24 @@ class OperationNode(DjangoObjectType):
     coordinators = graphene.List(graphene.NonNull(UserNode), required=True)
     participations = graphene.List(graphene.NonNull(lambda: ParticipationNode), required=True)
     time_windows = graphene.List(
-        graphene.NonNull("graphql_api.timeline.types.TimeWindowNode"), required=True,
+        graphene.NonNull("graphql_api.timeline.types.TimeWindowNode"),
+        required=True,
         description="Phases and control windows, in time order (deleted ones left out).",
     )
-    planned_start_local = graphene.String(required=True, description="In the operation's time zone.")
+    planned_start_local = graphene.String(
+        required=True, description="In the operation's time zone."
+    )
     planned_end_local = graphene.String(required=True, description="In the operation's time zone.")
     viewer_permissions = graphene.List(
-        graphene.NonNull(graphene.String), required=True,
+        graphene.NonNull(graphene.String),
+        required=True,
         description="What the viewer may do here: view_operation, change_operation, "
-                    "coordinate_operation, report_hit, analyse_operation.",
+        "coordinate_operation, report_hit, analyse_operation.",
     )
     allowed_transitions = graphene.List(graphene.NonNull(OperationStatus), required=True)
     hits = LimitedConnectionField(
-        HitNode, filterset_class=HitFilter,
+        HitNode,
+        filterset_class=HitFilter,
         description="Hits I may see, in sequence order; afterSequence resumes a feed.",
     )
 
@@ -51,9 +57,23 @@ class OperationNode(DjangoObjectType):
         interfaces = (graphene.relay.Node,)
         connection_class = CountableConnection
         filterset_class = OperationFilter
-        fields = ["id", "code", "name", "description", "focus", "status", "lead_agency",
-                  "coordinators", "planned_start", "planned_end", "time_zone", "default_marking",
-                  "accept_late_reports", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "description",
+            "focus",
+            "status",
+            "lead_agency",
+            "coordinators",
+            "planned_start",
+            "planned_end",
+            "time_zone",
+            "default_marking",
+            "accept_late_reports",
+            "created_at",
+            "updated_at",
+        ]
 
     @classmethod
     def get_queryset(cls, queryset, info):
@@ -119,15 +139,27 @@ class ParticipationNode(DjangoObjectType):
     operation = graphene.Field(OperationNode, description="Null until the viewer may see it.")
     operation_summary = graphene.Field(OperationSummary, required=True)
     contacts = graphene.List(graphene.NonNull(UserNode), required=True)
-    locations = graphene.List(graphene.NonNull(graphene.String), required=True,
-                              description="UN/LOCODE, IATA or ICAO codes covered.")
+    locations = graphene.List(
+        graphene.NonNull(graphene.String),
+        required=True,
+        description="UN/LOCODE, IATA or ICAO codes covered.",
+    )
 
     class Meta:
         model = Participation
         name = "Participation"
         interfaces = (graphene.relay.Node,)
-        fields = ["id", "role", "state", "agency", "operation", "contacts", "locations",
-                  "invited_at", "responded_at"]
+        fields = [
+            "id",
+            "role",
+            "state",
+            "agency",
+            "operation",
+            "contacts",
+            "locations",
+            "invited_at",
+            "responded_at",
+        ]
 
     @classmethod
     def get_queryset(cls, queryset, info):

@@ -28,9 +28,15 @@ def _window_fields(data: dict, operation) -> dict:
     fields = {k: getattr(v, "value", v) for k, v in provided(data).items()}
     if "participation_id" in fields:
         participation_id = fields.pop("participation_id")
-        fields["participation"] = None if participation_id is None else get_by_global_id(
-            participation_id, "Participation", Participation.objects.filter(operation=operation),
-            field="participation_id",
+        fields["participation"] = (
+            None
+            if participation_id is None
+            else get_by_global_id(
+                participation_id,
+                "Participation",
+                Participation.objects.filter(operation=operation),
+                field="participation_id",
+            )
         )
     for name in ("latitude", "longitude"):
         if fields.get(name) is not None:
@@ -51,9 +57,11 @@ class CreateTimeWindow(BaseMutation):
     @classmethod
     def perform(cls, info, operation_id, input):
         operation = _visible_operation(info, operation_id, field="operation_id")
-        return {"time_window": services.time_window_create(
-            actor=info.context.user, operation=operation, **_window_fields(input, operation)
-        )}
+        return {
+            "time_window": services.time_window_create(
+                actor=info.context.user, operation=operation, **_window_fields(input, operation)
+            )
+        }
 
 
 class UpdateTimeWindow(BaseMutation):
@@ -65,11 +73,14 @@ class UpdateTimeWindow(BaseMutation):
 
     @classmethod
     def perform(cls, info, id, input):
-        window = get_by_global_id(id, "TimeWindow",
-                                  selectors.time_window_list_for_user(info.context.user), field="id")
-        return {"time_window": services.time_window_update(
-            actor=info.context.user, window=window, **_window_fields(input, window.operation)
-        )}
+        window = get_by_global_id(
+            id, "TimeWindow", selectors.time_window_list_for_user(info.context.user), field="id"
+        )
+        return {
+            "time_window": services.time_window_update(
+                actor=info.context.user, window=window, **_window_fields(input, window.operation)
+            )
+        }
 
 
 class DeleteTimeWindow(BaseMutation):
@@ -80,8 +91,9 @@ class DeleteTimeWindow(BaseMutation):
 
     @classmethod
     def perform(cls, info, id):
-        window = get_by_global_id(id, "TimeWindow",
-                                  selectors.time_window_list_for_user(info.context.user), field="id")
+        window = get_by_global_id(
+            id, "TimeWindow", selectors.time_window_list_for_user(info.context.user), field="id"
+        )
         return {"time_window": services.time_window_delete(actor=info.context.user, window=window)}
 
 

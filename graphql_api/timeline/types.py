@@ -28,9 +28,21 @@ class TimeWindowNode(DjangoObjectType):
         model = TimeWindow
         name = "TimeWindow"
         interfaces = (graphene.relay.Node,)
-        fields = ["id", "kind", "operation", "participation", "starts_at", "ends_at",
-                  "location_code", "location_name", "latitude", "longitude", "notes",
-                  "revision", "updated_at"]
+        fields = [
+            "id",
+            "kind",
+            "operation",
+            "participation",
+            "starts_at",
+            "ends_at",
+            "location_code",
+            "location_name",
+            "latitude",
+            "longitude",
+            "notes",
+            "revision",
+            "updated_at",
+        ]
 
     @classmethod
     def get_queryset(cls, queryset, info):

@@ -9,7 +9,16 @@ from operations.models.operation import (
 )
 
 __all__ = [
-    "Actor", "Hit", "HitIdentifier", "HitItem", "HitRevision", "Marking", "Operation",
-    "OperationGroupObjectPermission", "OperationUserObjectPermission", "Participation",
-    "Shipment", "validate_time_zone",
+    "Actor",
+    "Hit",
+    "HitIdentifier",
+    "HitItem",
+    "HitRevision",
+    "Marking",
+    "Operation",
+    "OperationGroupObjectPermission",
+    "OperationUserObjectPermission",
+    "Participation",
+    "Shipment",
+    "validate_time_zone",
 ]

@@ -61,13 +61,24 @@ class Hit(models.Model):
         DETECTOR_DOG = "detector_dog", "Detector dog"
         OTHER = "other", "Other"
 
-    operation = models.ForeignKey("operations.Operation", on_delete=models.PROTECT, related_name="hits")
-    participation = models.ForeignKey("operations.Participation", on_delete=models.PROTECT, related_name="hits")
-    reporting_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    operation = models.ForeignKey(
+        "operations.Operation", on_delete=models.PROTECT, related_name="hits"
+    )
+    participation = models.ForeignKey(
+        "operations.Participation", on_delete=models.PROTECT, related_name="hits"
+    )
+    reporting_agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="+"
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     client_id = models.UUIDField(help_text="Made by the client; a retry never makes a second hit.")
-    fingerprint = models.CharField(max_length=64, editable=False,
-                                   help_text="SHA-256 of the canonical report, to tell retries from conflicts.")
+    fingerprint = models.CharField(
+        max_length=64,
+        editable=False,
+        help_text="SHA-256 of the canonical report, to tell retries from conflicts.",
+    )
     sequence = models.PositiveIntegerField(help_text="Per operation, increasing without gaps.")
     kind = models.CharField(max_length=24, choices=Kind.choices, default=Kind.SEIZURE)
     occurred_at = models.DateTimeField()
@@ -86,8 +97,9 @@ class Hit(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.REPORTED)
     version = models.PositiveIntegerField(default=1)
     review_reason = models.TextField(blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                    blank=True, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reported_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -106,18 +118,28 @@ class Hit(models.Model):
 class HitItem(models.Model):
     hit = models.ForeignKey(Hit, on_delete=models.CASCADE, related_name="items")
     commodity = models.CharField(max_length=32, choices=Commodity.choices)
-    commodity_group = models.CharField(max_length=16, choices=CommodityGroup.choices, editable=False)
+    commodity_group = models.CharField(
+        max_length=16, choices=CommodityGroup.choices, editable=False
+    )
     quantity = models.DecimalField(max_digits=16, decimal_places=3)
     unit = models.CharField(max_length=8, choices=Unit.choices)
-    kilograms = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True,
-                                    help_text="Kilogram equivalent, where the unit is one of mass.")
+    kilograms = models.DecimalField(
+        max_digits=18,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text="Kilogram equivalent, where the unit is one of mass.",
+    )
     hs_code = models.CharField(max_length=10, blank=True, help_text="Harmonized System code.")
     description = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["hit", "id"]
-        constraints = [models.CheckConstraint(name="hit_item_quantity_positive",
-                                              condition=models.Q(quantity__gt=0))]
+        constraints = [
+            models.CheckConstraint(
+                name="hit_item_quantity_positive", condition=models.Q(quantity__gt=0)
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.quantity} {self.unit} {self.commodity}"
@@ -165,10 +187,14 @@ class Actor(models.Model):
     aliases = models.JSONField(default=list, blank=True)
     nationality = models.CharField(max_length=2, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
-    registration_number = models.CharField(max_length=64, blank=True,
-                                           help_text="Company registration, for organisations.")
-    documents = models.JSONField(default=list, blank=True,
-                                 help_text='[{"kind": "passport", "number": "...", "country": "XX"}]')
+    registration_number = models.CharField(
+        max_length=64, blank=True, help_text="Company registration, for organisations."
+    )
+    documents = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='[{"kind": "passport", "number": "...", "country": "XX"}]',
+    )
     addresses = models.JSONField(default=list, blank=True)
     phones = models.JSONField(default=list, blank=True, help_text="E.164.")
     emails = models.JSONField(default=list, blank=True)
@@ -198,8 +224,9 @@ class HitIdentifier(models.Model):
         REGISTRATION = "registration", "Company registration"
 
     NOMINAL = frozenset({Kind.PHONE, Kind.EMAIL, Kind.DOCUMENT, Kind.REGISTRATION})
-    DECONFLICTED = frozenset({Kind.CONTAINER, Kind.AIR_WAYBILL, Kind.POSTAL_ITEM, Kind.PHONE,
-                              Kind.DOCUMENT})
+    DECONFLICTED = frozenset(
+        {Kind.CONTAINER, Kind.AIR_WAYBILL, Kind.POSTAL_ITEM, Kind.PHONE, Kind.DOCUMENT}
+    )
 
     hit = models.ForeignKey(Hit, on_delete=models.CASCADE, related_name="identifiers")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -207,8 +234,9 @@ class HitIdentifier(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["kind", "value"])]
-        constraints = [models.UniqueConstraint(fields=["hit", "kind", "value"],
-                                               name="hit_identifier_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["hit", "kind", "value"], name="hit_identifier_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.value}"

@@ -78,7 +78,9 @@ class Operation(models.Model):
     planned_start = models.DateTimeField()
     planned_end = models.DateTimeField()
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
-    default_marking = models.CharField(max_length=16, choices=Marking.choices, default=Marking.AMBER)
+    default_marking = models.CharField(
+        max_length=16, choices=Marking.choices, default=Marking.AMBER
+    )
     accept_late_reports = models.BooleanField(
         default=False, help_text="Coordinators allow hits reported after their window closed."
     )
@@ -112,9 +114,14 @@ class Operation(models.Model):
 
     def clean(self):
         if self.planned_start and self.planned_end and self.planned_end <= self.planned_start:
-            raise ValidationError({"planned_end": ValidationError(
-                "The planned end must be after the planned start.",
-                code=OperationErrorCode.END_BEFORE_START)})
+            raise ValidationError(
+                {
+                    "planned_end": ValidationError(
+                        "The planned end must be after the planned start.",
+                        code=OperationErrorCode.END_BEFORE_START,
+                    )
+                }
+            )
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -133,8 +140,12 @@ class Participation(models.Model):
         DECLINED = "declined", "Declined"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
-    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="participations")
-    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="participations")
+    operation = models.ForeignKey(
+        Operation, on_delete=models.CASCADE, related_name="participations"
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="participations"
+    )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.PARTICIPANT)
     state = models.CharField(max_length=16, choices=State.choices, default=State.INVITED)
     contacts = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")

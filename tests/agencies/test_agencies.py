@@ -8,8 +8,12 @@ from tests.conftest import make_agency, make_user
 
 @pytest.mark.parametrize(
     ("kind", "country"),
-    [(Agency.Kind.CUSTOMS, "XX"), (Agency.Kind.CUSTOMS, "be"), (Agency.Kind.CUSTOMS, ""),
-     (Agency.Kind.INTERNATIONAL_ORGANISATION, "BE")],
+    [
+        (Agency.Kind.CUSTOMS, "XX"),
+        (Agency.Kind.CUSTOMS, "be"),
+        (Agency.Kind.CUSTOMS, ""),
+        (Agency.Kind.INTERNATIONAL_ORGANISATION, "BE"),
+    ],
 )
 def test_agency_country_must_be_iso_3166_and_match_kind(db, kind, country):
     agency = Agency(name="X", acronym="X", kind=kind, country=country)

@@ -11,8 +11,9 @@ ME = "{ me { user { username } } }"
 
 
 def post(query, **headers):
-    return Client().post("/graphql/", {"query": query}, content_type="application/json",
-                         headers=headers)
+    return Client().post(
+        "/graphql/", {"query": query}, content_type="application/json", headers=headers
+    )
 
 
 def test_token_is_stored_hashed_and_authenticates(officer):
@@ -34,7 +35,9 @@ def test_revoked_token_is_refused_with_401(officer):
     assert response.json()["errors"][0]["extensions"]["code"] == "NOT_AUTHENTICATED"
 
 
-@pytest.mark.parametrize("header", ["Bearer", "Token abc", "Bearer jo_not-a-real-token", "Basic eDp5"])
+@pytest.mark.parametrize(
+    "header", ["Bearer", "Token abc", "Bearer jo_not-a-real-token", "Basic eDp5"]
+)
 def test_malformed_or_unknown_authorization_is_refused(db, header):
     response = post(ME, Authorization=header)
 
@@ -54,8 +57,12 @@ def test_bearer_requests_need_no_csrf_token_but_session_posts_do(officer):
     _, raw = api_token_create(user=officer)
     strict = Client(enforce_csrf_checks=True)
 
-    with_token = strict.post("/graphql/", {"query": ME}, content_type="application/json",
-                             headers={"Authorization": f"Bearer {raw}"})
+    with_token = strict.post(
+        "/graphql/",
+        {"query": ME},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {raw}"},
+    )
     strict.force_login(officer)
     with_session = strict.post("/graphql/", {"query": ME}, content_type="application/json")
 
@@ -72,7 +79,8 @@ def test_create_and_revoke_commands(officer, capsys):
 
     assert post(ME, Authorization=f"Bearer {raw}").status_code == 401
     assert list(AuditEvent.objects.filter(actor=officer).values_list("action", flat=True)) == [
-        "api_token.create", "api_token.revoke",
+        "api_token.create",
+        "api_token.revoke",
     ]
 
 

@@ -8,10 +8,13 @@ def test_every_planning_write_is_audited_in_order(operation, coordinator):
 
     assert actions == [
         "operation.create",
-        "participation.invite", "participation.accept",
-        "participation.invite", "participation.accept",
         "participation.invite",
-        "time_window.create", "time_window.create",
+        "participation.accept",
+        "participation.invite",
+        "participation.accept",
+        "participation.invite",
+        "time_window.create",
+        "time_window.create",
     ]
     created = AuditEvent.objects.get(operation=operation, action="operation.create")
     assert created.actor == coordinator and created.actor_agency == coordinator.agency

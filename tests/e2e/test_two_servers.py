@@ -45,14 +45,21 @@ def shared_services():
 
 @pytest.fixture
 def tokens(coordinator, officer, ng_officer, observer):
-    return {u.username: api_token_create(user=u)[1] for u in (coordinator, officer, ng_officer, observer)}
+    return {
+        u.username: api_token_create(user=u)[1]
+        for u in (coordinator, officer, ng_officer, observer)
+    }
 
 
 def hit_input(n: int) -> dict:
     occurred = timezone.now() - timedelta(minutes=5)
     return {
-        "occurredAt": occurred.isoformat(), "country": "CR", "locationType": "AIRPORT",
-        "modeOfTransport": "AIR", "detectionMethod": "RISK_PROFILING", "marking": "AMBER",
+        "occurredAt": occurred.isoformat(),
+        "country": "CR",
+        "locationType": "AIRPORT",
+        "modeOfTransport": "AIR",
+        "detectionMethod": "RISK_PROFILING",
+        "marking": "AMBER",
         "items": [{"commodity": "COCAINE", "quantity": str(n + 1), "unit": "GRAM"}],
     }
 
@@ -64,13 +71,23 @@ async def test_hits_reach_every_subscriber_on_both_servers_once_in_order(
     op = to_global_id("Operation", active_operation.pk)
     variables = {"op": op, "after": 0}
     prefix = f"e2e-{uuid.uuid4().hex[:8]}"
-    with Server(database_url=db_url, redis_url=redis_url, channel_prefix=prefix) as a, \
-            Server(database_url=db_url, redis_url=redis_url, channel_prefix=prefix) as b:
+    with (
+        Server(database_url=db_url, redis_url=redis_url, channel_prefix=prefix) as a,
+        Server(database_url=db_url, redis_url=redis_url, channel_prefix=prefix) as b,
+    ):
         subscribers = {
-            "coordinator@a": await Subscriber(a.ws_url, tokens["wco.coordinator"], SUBSCRIPTION, variables).start(),
-            "officer@b": await Subscriber(b.ws_url, tokens["cr.officer"], SUBSCRIPTION, variables).start(),
-            "observer@a": await Subscriber(a.ws_url, tokens["unodc.observer"], SUBSCRIPTION, variables).start(),
-            "ng@b": await Subscriber(b.ws_url, tokens["ng.officer"], SUBSCRIPTION, variables).start(),
+            "coordinator@a": await Subscriber(
+                a.ws_url, tokens["wco.coordinator"], SUBSCRIPTION, variables
+            ).start(),
+            "officer@b": await Subscriber(
+                b.ws_url, tokens["cr.officer"], SUBSCRIPTION, variables
+            ).start(),
+            "observer@a": await Subscriber(
+                a.ws_url, tokens["unodc.observer"], SUBSCRIPTION, variables
+            ).start(),
+            "ng@b": await Subscriber(
+                b.ws_url, tokens["ng.officer"], SUBSCRIPTION, variables
+            ).start(),
         }
         client_ids = [str(uuid.uuid4()) for _ in range(HITS)]
         inputs = [hit_input(n) for n in range(HITS)]  # a retry sends exactly the same report
@@ -78,8 +95,12 @@ async def test_hits_reach_every_subscriber_on_both_servers_once_in_order(
         def send(n: int, retry: bool = False) -> dict:
             server = (a, b)[(n + retry) % 2]  # a retry goes to the other server
             reporter = ("cr.officer", "ng.officer")[n % 2]
-            answer = post_graphql(server.url, tokens[reporter], REPORT,
-                                  {"op": op, "cid": client_ids[n], "input": inputs[n]})
+            answer = post_graphql(
+                server.url,
+                tokens[reporter],
+                REPORT,
+                {"op": op, "cid": client_ids[n], "input": inputs[n]},
+            )
             payload = answer["data"]["reportHit"]
             assert payload["errors"] == [], payload
             return payload
@@ -99,11 +120,13 @@ async def test_hits_reach_every_subscriber_on_both_servers_once_in_order(
         seen_before_drop = [p["data"]["hitReported"]["sequence"] for p, _ in dropped.received]
 
         second = await report(range(HITS // 2, HITS), retries=range(HITS // 2, HITS, 10))
-        resumed = await Subscriber(a.ws_url, tokens["ng.officer"], SUBSCRIPTION,
-                                   {"op": op, "after": seen_before_drop[-1]}).start()
+        resumed = await Subscriber(
+            a.ws_url, tokens["ng.officer"], SUBSCRIPTION, {"op": op, "after": seen_before_drop[-1]}
+        ).start()
         for subscriber in [*subscribers.values(), resumed]:
-            await subscriber.wait_for(HITS - (len(seen_before_drop) if subscriber is resumed else 0),
-                                      timeout=60)
+            await subscriber.wait_for(
+                HITS - (len(seen_before_drop) if subscriber is resumed else 0), timeout=60
+            )
             await subscriber.stop()
 
     created = [p for p in first + second if p["created"]]

@@ -17,11 +17,22 @@ SEIZURE = {
     "detection_method": "detector_dog",
     "concealment": "Wing compartment",
     "items": [{"commodity": "cocaine", "quantity": "120.5", "unit": "kg"}],
-    "shipment": {"aircraft_registration": "N123AB", "departure_country": "CO",
-                 "destination_country": "US", "transit_countries": ["CR"]},
-    "actors": [{"kind": "person", "role": "pilot", "name": "Juan Pérez", "nationality": "CO",
-                "phones": ["+57 301 234 5678"],
-                "documents": [{"kind": "passport", "number": "AB123456", "country": "CO"}]}],
+    "shipment": {
+        "aircraft_registration": "N123AB",
+        "departure_country": "CO",
+        "destination_country": "US",
+        "transit_countries": ["CR"],
+    },
+    "actors": [
+        {
+            "kind": "person",
+            "role": "pilot",
+            "name": "Juan Pérez",
+            "nationality": "CO",
+            "phones": ["+57 301 234 5678"],
+            "documents": [{"kind": "passport", "number": "AB123456", "country": "CO"}],
+        }
+    ],
 }
 
 
@@ -30,5 +41,9 @@ def seizure(**changes) -> dict:
 
 
 def report(actor, operation, client_id=None, **changes):
-    return hit_services.hit_report(actor=actor, operation=operation,
-                                   client_id=client_id or uuid.uuid4(), data=seizure(**changes))
+    return hit_services.hit_report(
+        actor=actor,
+        operation=operation,
+        client_id=client_id or uuid.uuid4(),
+        data=seizure(**changes),
+    )

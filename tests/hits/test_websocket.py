@@ -69,7 +69,9 @@ async def test_init_with_bearer_token_is_acknowledged_then_ping_pong(officer):
     await communicator.disconnect()
 
 
-@pytest.mark.parametrize("payload", [{}, {"authorization": "Bearer jo_wrong"}, {"authorization": "Basic x"}])
+@pytest.mark.parametrize(
+    "payload", [{}, {"authorization": "Bearer jo_wrong"}, {"authorization": "Basic x"}]
+)
 async def test_init_without_valid_credentials_is_closed_4403(db, payload):
     communicator = await connect(init=False)
 
@@ -84,9 +86,14 @@ async def test_session_cookie_is_honoured_only_from_an_allowed_origin(officer):
     client = await database_sync_to_async(Client)()
     await database_sync_to_async(client.force_login)(officer)
     cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
-    for origin, expected in [(b"http://testserver", "connection_ack"), (b"https://evil.example", None)]:
+    for origin, expected in [
+        (b"http://testserver", "connection_ack"),
+        (b"https://evil.example", None),
+    ]:
         communicator = WebsocketCommunicator(
-            application, "/graphql/", subprotocols=["graphql-transport-ws"],
+            application,
+            "/graphql/",
+            subprotocols=["graphql-transport-ws"],
             headers=[(b"cookie", cookie), (b"origin", origin)],
         )
         await communicator.connect()
@@ -114,9 +121,17 @@ async def test_second_init_is_closed_4429(officer):
     await assert_closed_with(communicator, 4429)
 
 
-@pytest.mark.parametrize("raw", ["not json", '{"no": "type"}', '{"type": "unheard_of"}', "[1, 2]",
-                                 '{"type": "subscribe", "payload": {"query": "{ me { user { id } } }"}}',
-                                 '{"type": "subscribe", "id": "1", "payload": "nope"}'])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "not json",
+        '{"no": "type"}',
+        '{"type": "unheard_of"}',
+        "[1, 2]",
+        '{"type": "subscribe", "payload": {"query": "{ me { user { id } } }"}}',
+        '{"type": "subscribe", "id": "1", "payload": "nope"}',
+    ],
+)
 async def test_bad_messages_are_closed_4400(officer, raw):
     communicator = await connect(await database_sync_to_async(token_for)(officer))
 
@@ -138,7 +153,10 @@ async def test_query_over_websocket_answers_next_then_complete(officer):
     await subscribe(communicator, "q1", ME)
 
     assert await communicator.receive_json_from() == {
-        "type": "next", "id": "q1", "payload": {"data": {"me": {"user": {"username": "cr.officer"}}}}}
+        "type": "next",
+        "id": "q1",
+        "payload": {"data": {"me": {"user": {"username": "cr.officer"}}}},
+    }
     assert await communicator.receive_json_from() == {"type": "complete", "id": "q1"}
     await communicator.disconnect()
 
@@ -167,7 +185,9 @@ async def test_duplicate_subscription_id_is_closed_4409(active_operation, office
 async def test_hidden_operation_is_refused_exactly_like_a_missing_one(active_operation, outsider):
     communicator = await connect(await database_sync_to_async(token_for)(outsider))
 
-    await subscribe(communicator, "real", HIT_REPORTED, op=to_global_id("Operation", active_operation.pk))
+    await subscribe(
+        communicator, "real", HIT_REPORTED, op=to_global_id("Operation", active_operation.pk)
+    )
     real = await communicator.receive_json_from()
     await subscribe(communicator, "fake", HIT_REPORTED, op=to_global_id("Operation", 999999))
     fake = await communicator.receive_json_from()
@@ -179,12 +199,16 @@ async def test_hidden_operation_is_refused_exactly_like_a_missing_one(active_ope
     await communicator.disconnect()
 
 
-async def test_hit_reported_replays_after_sequence_then_streams_live_hits(active_operation, officer, coordinator):
+async def test_hit_reported_replays_after_sequence_then_streams_live_hits(
+    active_operation, officer, coordinator
+):
     for _ in range(3):
         await database_sync_to_async(report)(officer, active_operation)
     communicator = await connect(await database_sync_to_async(token_for)(coordinator))
 
-    await subscribe(communicator, "s", HIT_REPORTED, op=to_global_id("Operation", active_operation.pk), after=1)
+    await subscribe(
+        communicator, "s", HIT_REPORTED, op=to_global_id("Operation", active_operation.pk), after=1
+    )
     replayed = [await communicator.receive_json_from() for _ in range(2)]
     await database_sync_to_async(report)(officer, active_operation)
     live = await communicator.receive_json_from()
@@ -201,7 +225,9 @@ async def test_without_after_sequence_only_live_hits_arrive(active_operation, of
     await database_sync_to_async(report)(officer, active_operation)
     communicator = await connect(await database_sync_to_async(token_for)(officer))
 
-    await subscribe(communicator, "s", HIT_REPORTED, op=to_global_id("Operation", active_operation.pk))
+    await subscribe(
+        communicator, "s", HIT_REPORTED, op=to_global_id("Operation", active_operation.pk)
+    )
     assert await communicator.receive_nothing(timeout=0.3)
     await database_sync_to_async(report)(officer, active_operation)
 
@@ -210,7 +236,9 @@ async def test_without_after_sequence_only_live_hits_arrive(active_operation, of
     await communicator.disconnect()
 
 
-async def test_restricted_hits_never_reach_other_participants(active_operation, officer, observer, ng_officer):
+async def test_restricted_hits_never_reach_other_participants(
+    active_operation, officer, observer, ng_officer
+):
     observer_ws = await connect(await database_sync_to_async(token_for)(observer))
     ng_ws = await connect(await database_sync_to_async(token_for)(ng_officer))
     op = to_global_id("Operation", active_operation.pk)
@@ -224,7 +252,10 @@ async def test_restricted_hits_never_reach_other_participants(active_operation, 
     for ws in (observer_ws, ng_ws):
         message = await ws.receive_json_from()
         assert message["payload"]["data"]["hitReported"] == {
-            "sequence": 3, "marking": "GREEN", "reportingAgency": {"acronym": "CR-CUSTOMS"}}
+            "sequence": 3,
+            "marking": "GREEN",
+            "reportingAgency": {"acronym": "CR-CUSTOMS"},
+        }
         assert await ws.receive_nothing(timeout=0.3)
         await ws.disconnect()
 
@@ -232,30 +263,50 @@ async def test_restricted_hits_never_reach_other_participants(active_operation, 
 async def test_operation_changed_carries_status_and_reviews(active_operation, officer, coordinator):
     hit = (await database_sync_to_async(report)(officer, active_operation)).hit
     communicator = await connect(await database_sync_to_async(token_for)(officer))
-    await subscribe(communicator, "c", OPERATION_CHANGED, op=to_global_id("Operation", active_operation.pk))
+    await subscribe(
+        communicator, "c", OPERATION_CHANGED, op=to_global_id("Operation", active_operation.pk)
+    )
     await communicator.receive_nothing(timeout=0.2)
 
-    await database_sync_to_async(hit_services.hit_review)(actor=coordinator, hit=hit, decision="confirm")
+    await database_sync_to_async(hit_services.hit_review)(
+        actor=coordinator, hit=hit, decision="confirm"
+    )
     reviewed = await communicator.receive_json_from()
     await database_sync_to_async(services.operation_transition)(
-        actor=coordinator, operation=active_operation, to_status=Operation.Status.CLOSED)
+        actor=coordinator, operation=active_operation, to_status=Operation.Status.CLOSED
+    )
     closed = await communicator.receive_json_from()
 
     assert reviewed["payload"]["data"]["operationChanged"] == {
-        "what": "hit_reviewed", "operation": {"status": "ACTIVE"}, "hit": {"sequence": 1, "status": "CONFIRMED"}}
+        "what": "hit_reviewed",
+        "operation": {"status": "ACTIVE"},
+        "hit": {"sequence": 1, "status": "CONFIRMED"},
+    }
     assert closed["payload"]["data"]["operationChanged"] == {
-        "what": "status", "operation": {"status": "CLOSED"}, "hit": None}
+        "what": "status",
+        "operation": {"status": "CLOSED"},
+        "hit": None,
+    }
     await communicator.disconnect()
 
 
-async def test_changes_to_hidden_hits_are_not_announced(active_operation, officer, observer, coordinator):
-    hit = (await database_sync_to_async(report)(officer, active_operation, marking=Marking.RED,
-                                                client_id=uuid.uuid4())).hit
+async def test_changes_to_hidden_hits_are_not_announced(
+    active_operation, officer, observer, coordinator
+):
+    hit = (
+        await database_sync_to_async(report)(
+            officer, active_operation, marking=Marking.RED, client_id=uuid.uuid4()
+        )
+    ).hit
     communicator = await connect(await database_sync_to_async(token_for)(observer))
-    await subscribe(communicator, "c", OPERATION_CHANGED, op=to_global_id("Operation", active_operation.pk))
+    await subscribe(
+        communicator, "c", OPERATION_CHANGED, op=to_global_id("Operation", active_operation.pk)
+    )
     await communicator.receive_nothing(timeout=0.2)
 
-    await database_sync_to_async(hit_services.hit_review)(actor=coordinator, hit=hit, decision="confirm")
+    await database_sync_to_async(hit_services.hit_review)(
+        actor=coordinator, hit=hit, decision="confirm"
+    )
 
     assert await communicator.receive_nothing(timeout=0.5)
     await communicator.disconnect()

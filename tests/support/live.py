@@ -9,6 +9,7 @@
 """
 
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -47,17 +48,34 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/graphql/"
         env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
-        env.update(DEBUG="0", SECRET_KEY="end-to-end-test-key-" + "x" * 40,
-                   ALLOWED_HOSTS="127.0.0.1,localhost", SECURE_SSL_REDIRECT="0",
-                   DATABASE_URL=database_url, LOG_LEVEL="WARNING")
+        env.update(
+            DEBUG="0",
+            SECRET_KEY="end-to-end-test-key-" + "x" * 40,
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            SECURE_SSL_REDIRECT="0",
+            DATABASE_URL=database_url,
+            LOG_LEVEL="WARNING",
+        )
         if redis_url:
             env["REDIS_URL"] = redis_url
             env["CHANNEL_PREFIX"] = channel_prefix or "jointops"
-        self.log = tempfile.NamedTemporaryFile(prefix=f"jointops-{self.port}-", suffix=".log")
+        # Open for the life of the process; closed by stop().
+        self.log = tempfile.NamedTemporaryFile(prefix=f"jointops-{self.port}-", suffix=".log")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
-             "config.asgi:application"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log,
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "config.asgi:application",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
         )
 
     def log_tail(self, size: int = 4000) -> str:
@@ -95,7 +113,8 @@ class Server:
 
 def post_graphql(url: str, token: str, query: str, variables: dict) -> dict:
     request = urllib.request.Request(
-        f"{url}/graphql/", data=json.dumps({"query": query, "variables": variables}).encode(),
+        f"{url}/graphql/",
+        data=json.dumps({"query": query, "variables": variables}).encode(),
         headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
     )
     with urllib.request.urlopen(request, timeout=30) as response:
@@ -119,11 +138,24 @@ class Subscriber:
 
     async def _run(self) -> None:
         async with websockets.connect(self.ws_url, subprotocols=["graphql-transport-ws"]) as ws:
-            await ws.send(json.dumps({"type": "connection_init",
-                                      "payload": {"authorization": f"Bearer {self.token}"}}))
+            await ws.send(
+                json.dumps(
+                    {
+                        "type": "connection_init",
+                        "payload": {"authorization": f"Bearer {self.token}"},
+                    }
+                )
+            )
             assert json.loads(await ws.recv())["type"] == "connection_ack"
-            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {
-                "query": self.query, "variables": self.variables}}))
+            await ws.send(
+                json.dumps(
+                    {
+                        "id": "1",
+                        "type": "subscribe",
+                        "payload": {"query": self.query, "variables": self.variables},
+                    }
+                )
+            )
             self._ready.set()
             async for raw in ws:
                 message = json.loads(raw)
@@ -146,7 +178,5 @@ class Subscriber:
     async def stop(self) -> None:
         if self._task and not self._task.done():
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError, websockets.ConnectionClosed):
                 await self._task
-            except (asyncio.CancelledError, websockets.ConnectionClosed):
-                pass

@@ -24,8 +24,18 @@ PLANNERS_GROUP = "Operation planners"
 
 AGENCIES = [
     ("World Customs Organization", "WCO", Agency.Kind.INTERNATIONAL_ORGANISATION, ""),
-    ("United Nations Office on Drugs and Crime", "UNODC", Agency.Kind.INTERNATIONAL_ORGANISATION, ""),
-    ("International Criminal Police Organization", "INTERPOL", Agency.Kind.INTERNATIONAL_ORGANISATION, ""),
+    (
+        "United Nations Office on Drugs and Crime",
+        "UNODC",
+        Agency.Kind.INTERNATIONAL_ORGANISATION,
+        "",
+    ),
+    (
+        "International Criminal Police Organization",
+        "INTERPOL",
+        Agency.Kind.INTERNATIONAL_ORGANISATION,
+        "",
+    ),
     ("Administration générale des douanes et accises", "BE-CUSTOMS", Agency.Kind.CUSTOMS, "BE"),
     ("Dirección General de Aduanas de Costa Rica", "CR-CUSTOMS", Agency.Kind.CUSTOMS, "CR"),
     ("Policía de Control de Drogas", "CR-PCD", Agency.Kind.POLICE, "CR"),
@@ -55,18 +65,24 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        agencies = {acr: self._agency(name, acr, kind, country) for name, acr, kind, country in AGENCIES}
+        agencies = {
+            acr: self._agency(name, acr, kind, country) for name, acr, kind, country in AGENCIES
+        }
         planners = self._planners_group()
         users = {}
         for username, first, last, acronym, plans in USERS:
-            users[username] = self._user(username, first, last, agencies[acronym], planners if plans else None)
+            users[username] = self._user(
+                username, first, last, agencies[acronym], planners if plans else None
+            )
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "admin@example.org", DEMO_PASSWORD)
         self._planned_operation(users, agencies)
         self._active_operation(users, agencies)
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo data ready. Users: {', '.join(['admin', *users])}; password: {DEMO_PASSWORD}"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready. Users: {', '.join(['admin', *users])}; password: {DEMO_PASSWORD}"
+            )
+        )
 
     def _agency(self, name, acronym, kind, country):
         agency = Agency.objects.filter(acronym=acronym).first()
@@ -78,15 +94,21 @@ class Command(BaseCommand):
 
     def _planners_group(self):
         group, _ = Group.objects.get_or_create(name=PLANNERS_GROUP)
-        group.permissions.add(Permission.objects.get(codename="add_operation",
-                                                     content_type__app_label="operations"))
+        group.permissions.add(
+            Permission.objects.get(codename="add_operation", content_type__app_label="operations")
+        )
         return group
 
     def _user(self, username, first, last, agency, group):
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = User(username=username, first_name=first, last_name=last, agency=agency,
-                        email=f"{username}@example.org")
+            user = User(
+                username=username,
+                first_name=first,
+                last_name=last,
+                agency=agency,
+                email=f"{username}@example.org",
+            )
             user.set_password(DEMO_PASSWORD)
             user.save()
             if group:
@@ -95,12 +117,18 @@ class Command(BaseCommand):
 
     def _accept(self, operation, agency, user, role=Participation.Role.PARTICIPANT, locations=()):
         participation = services.participation_invite(
-            actor=operation.coordinators.first(), operation=operation, agency=agency, role=role,
+            actor=operation.coordinators.first(),
+            operation=operation,
+            agency=agency,
+            role=role,
             locations=list(locations),
         )
         return services.participation_respond(
-            actor=user, participation=participation, response=services.InvitationResponse.ACCEPT,
-            contacts=[user], locations=list(locations),
+            actor=user,
+            participation=participation,
+            response=services.InvitationResponse.ACCEPT,
+            contacts=[user],
+            locations=list(locations),
         )
 
     def _planned_operation(self, users, agencies):
@@ -110,22 +138,39 @@ class Command(BaseCommand):
         zone = ZoneInfo("Europe/Brussels")
         start = datetime(2027, 3, 1, 8, 0, tzinfo=zone)
         op = services.operation_create(
-            actor=users["wco.coordinator"], code="POSTAL-SHIELD-2027",
-            name="Postal Shield", focus=Operation.Focus.POSTAL_AND_COURIER,
+            actor=users["wco.coordinator"],
+            code="POSTAL-SHIELD-2027",
+            name="Postal Shield",
+            focus=Operation.Focus.POSTAL_AND_COURIER,
             description="Synthetic drugs and precursors in mail and express courier flows.",
-            planned_start=start, planned_end=start + timedelta(days=30), time_zone="Europe/Brussels",
+            planned_start=start,
+            planned_end=start + timedelta(days=30),
+            time_zone="Europe/Brussels",
         )
         self._accept(op, agencies["BE-CUSTOMS"], users["be.officer"], locations=["BEBRU"])
         self._accept(op, agencies["MY-CUSTOMS"], users["my.officer"], locations=["MYKUL"])
-        services.participation_invite(actor=users["wco.coordinator"], operation=op,
-                                      agency=agencies["KE-KRA"], locations=["KENBO"])
+        services.participation_invite(
+            actor=users["wco.coordinator"],
+            operation=op,
+            agency=agencies["KE-KRA"],
+            locations=["KENBO"],
+        )
         coordinator = users["wco.coordinator"]
-        for kind, offset, days in [(TimeWindow.Kind.BRIEFING, 0, 2), (TimeWindow.Kind.OPERATIONAL, 3, 21),
-                                   (TimeWindow.Kind.FOLLOW_UP, 25, 5)]:
-            time_window_create(actor=coordinator, operation=op, kind=kind,
-                               starts_at=start + timedelta(days=offset),
-                               ends_at=start + timedelta(days=offset + days))
-        services.operation_transition(actor=coordinator, operation=op, to_status=Operation.Status.PLANNED)
+        for kind, offset, days in [
+            (TimeWindow.Kind.BRIEFING, 0, 2),
+            (TimeWindow.Kind.OPERATIONAL, 3, 21),
+            (TimeWindow.Kind.FOLLOW_UP, 25, 5),
+        ]:
+            time_window_create(
+                actor=coordinator,
+                operation=op,
+                kind=kind,
+                starts_at=start + timedelta(days=offset),
+                ends_at=start + timedelta(days=offset + days),
+            )
+        services.operation_transition(
+            actor=coordinator, operation=op, to_status=Operation.Status.PLANNED
+        )
 
     def _active_operation(self, users, agencies):
         """A general aviation operation running now, with phases and control windows."""
@@ -135,23 +180,38 @@ class Command(BaseCommand):
         start = timezone.now().astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
         start -= timedelta(days=5)
         op = services.operation_create(
-            actor=users["wco.coordinator"], code="COLIBRI-SKY", name="Colibri Sky",
+            actor=users["wco.coordinator"],
+            code="COLIBRI-SKY",
+            name="Colibri Sky",
             focus=Operation.Focus.GENERAL_AVIATION,
             description="Private aircraft and airstrips in Central America and West Africa.",
-            planned_start=start, planned_end=start + timedelta(days=20),
+            planned_start=start,
+            planned_end=start + timedelta(days=20),
             time_zone="America/Costa_Rica",
         )
-        cr = self._accept(op, agencies["CR-CUSTOMS"], users["cr.officer"], locations=["MROC", "MRLB"])
+        cr = self._accept(
+            op, agencies["CR-CUSTOMS"], users["cr.officer"], locations=["MROC", "MRLB"]
+        )
         pcd = self._accept(op, agencies["CR-PCD"], users["cr.police"], locations=["MRPV"])
         ng = self._accept(op, agencies["NG-CUSTOMS"], users["ng.officer"], locations=["DNMM"])
-        self._accept(op, agencies["UNODC"], users["unodc.observer"], role=Participation.Role.OBSERVER)
+        self._accept(
+            op, agencies["UNODC"], users["unodc.observer"], role=Participation.Role.OBSERVER
+        )
         coordinator = users["wco.coordinator"]
-        phases = [(TimeWindow.Kind.PLANNING, 0, 2), (TimeWindow.Kind.BRIEFING, 2, 1),
-                  (TimeWindow.Kind.OPERATIONAL, 3, 14), (TimeWindow.Kind.FOLLOW_UP, 17, 3)]
+        phases = [
+            (TimeWindow.Kind.PLANNING, 0, 2),
+            (TimeWindow.Kind.BRIEFING, 2, 1),
+            (TimeWindow.Kind.OPERATIONAL, 3, 14),
+            (TimeWindow.Kind.FOLLOW_UP, 17, 3),
+        ]
         for kind, offset, days in phases:
-            time_window_create(actor=coordinator, operation=op, kind=kind,
-                               starts_at=start + timedelta(days=offset),
-                               ends_at=start + timedelta(days=offset + days))
+            time_window_create(
+                actor=coordinator,
+                operation=op,
+                kind=kind,
+                starts_at=start + timedelta(days=offset),
+                ends_at=start + timedelta(days=offset + days),
+            )
         shifts = [
             (cr, "MROC", "Juan Santamaría International Airport", None),
             (cr, "MRLB", "Daniel Oduber Quirós International Airport", None),
@@ -162,11 +222,20 @@ class Command(BaseCommand):
             for participation, code, place, coords in shifts:
                 window_start = start + timedelta(days=day, hours=6)
                 time_window_create(
-                    actor=coordinator, operation=op, kind=TimeWindow.Kind.CONTROL,
-                    participation=participation, location_code=code, location_name=place,
+                    actor=coordinator,
+                    operation=op,
+                    kind=TimeWindow.Kind.CONTROL,
+                    participation=participation,
+                    location_code=code,
+                    location_name=place,
                     latitude=Decimal(str(coords[0])) if coords else None,
                     longitude=Decimal(str(coords[1])) if coords else None,
-                    starts_at=window_start, ends_at=window_start + timedelta(hours=12),
+                    starts_at=window_start,
+                    ends_at=window_start + timedelta(hours=12),
                 )
-        services.operation_transition(actor=coordinator, operation=op, to_status=Operation.Status.PLANNED)
-        services.operation_transition(actor=coordinator, operation=op, to_status=Operation.Status.ACTIVE)
+        services.operation_transition(
+            actor=coordinator, operation=op, to_status=Operation.Status.PLANNED
+        )
+        services.operation_transition(
+            actor=coordinator, operation=op, to_status=Operation.Status.ACTIVE
+        )
