@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+import zoneinfo
 
 import pycountry
 from django.contrib.auth.models import AbstractUser, Group
@@ -8,6 +9,15 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from agencies.error_codes import AgencyErrorCode
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            "%(value)s is not an IANA time zone (for example Europe/Brussels).",
+            code=AgencyErrorCode.INVALID_TIME_ZONE,
+            params={"value": value},
+        )
 
 
 def validate_country_code(value: str) -> None:
@@ -81,6 +91,12 @@ class User(AbstractUser):
 
     agency = models.ForeignKey(
         Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="IANA time zone in which this person reads times.",
     )
 
     class Meta:

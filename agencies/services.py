@@ -48,3 +48,20 @@ def api_token_authenticate(*, raw: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+@transaction.atomic
+def user_update_preferences(*, user: User, time_zone: str | None = None) -> User:
+    before = {"time_zone": user.time_zone}
+    if time_zone is not None:
+        user.time_zone = time_zone
+    user.full_clean(validate_unique=False, exclude=["password"])
+    user.save(update_fields=["time_zone"])
+    audit_record(
+        actor=user,
+        action="user.preferences",
+        instance=user,
+        before=before,
+        after={"time_zone": user.time_zone},
+    )
+    return user

@@ -4,6 +4,7 @@ from django.urls import path
 
 from frontend import views as frontend_views
 from graphql_api.views import JointOpsGraphQLView
+from timeline import views as calendar_views
 
 urlpatterns = [
     path("", frontend_views.home, name="home"),
@@ -12,4 +13,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("graphql/", JointOpsGraphQLView.as_view(graphiql=True), name="graphql"),
     path("healthz", frontend_views.healthz, name="healthz"),
+    path(
+        "calendar/operations/<int:pk>.ics", calendar_views.operation_feed, name="calendar-operation"
+    ),
+    path("calendar/me.ics", calendar_views.my_feed, name="calendar-me"),
+    path("calendar/windows/<int:pk>.ics", calendar_views.window_file, name="calendar-window"),
 ]

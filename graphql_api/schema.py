@@ -2,10 +2,11 @@
 
 import graphene
 
-from graphql_api.agencies.schema import AgencyQueries
+from graphql_api.agencies.schema import AgencyMutations, AgencyQueries
 from graphql_api.hits.schema import HitMutations
 from graphql_api.hits.subscriptions import HitSubscriptions
 from graphql_api.operations.schema import OperationMutations, OperationQueries
+from graphql_api.timeline.feeds import CalendarMutations
 from graphql_api.timeline.schema import TimeWindowMutations
 from graphql_api.timeline.types import TimeWindowNode
 
@@ -14,7 +15,14 @@ class Query(AgencyQueries, OperationQueries, graphene.ObjectType):
     node = graphene.relay.Node.Field()
 
 
-class Mutation(OperationMutations, TimeWindowMutations, HitMutations, graphene.ObjectType):
+class Mutation(
+    AgencyMutations,
+    OperationMutations,
+    TimeWindowMutations,
+    HitMutations,
+    CalendarMutations,
+    graphene.ObjectType,
+):
     pass
 
 

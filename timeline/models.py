@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -122,3 +123,23 @@ class TimeWindow(models.Model):
     @property
     def is_phase(self) -> bool:
         return self.kind in self.PHASES
+
+
+class CalendarFeedToken(models.Model):
+    """A user's secret for calendar subscriptions (Outlook, Google, Apple Calendar).
+
+    The token is derived from the server's SECRET_KEY and a per-user nonce, so the feed
+    URL can be shown to its owner again; only its SHA-256 digest is stored for look-up.
+    Rotating draws a new nonce (the old URL stops working); revoking ends the feed.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed_token"
+    )
+    nonce = models.CharField(max_length=64, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.user} ({'revoked' if self.revoked_at else 'active'})"

@@ -1,5 +1,11 @@
 """Planning of phases and control windows. Coordinators (``change_operation``) plan."""
 
+import base64
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -10,7 +16,7 @@ from operations import events, permissions
 from operations.models import Operation, Participation
 from operations.services import EDITABLE_STATUSES, require_aware
 from timeline.error_codes import TimeWindowErrorCode as Code
-from timeline.models import TimeWindow
+from timeline.models import CalendarFeedToken, TimeWindow
 
 WINDOW_FIELDS = [
     "kind",
@@ -44,8 +50,9 @@ def _lock_for_planning(actor: User, operation: Operation) -> Operation:
     return operation
 
 
-def _validate(window: TimeWindow, operation: Operation) -> None:
-    """The planning rules; then the model's own field checks."""
+def _validate(window: TimeWindow, operation: Operation, *, allow_overlap: bool) -> list[str]:
+    """The planning rules, then the model's own field checks. Returns warnings: overlaps
+    that `allow_overlap` let through."""
     require_aware(starts_at=window.starts_at, ends_at=window.ends_at)
     for field in ("kind", "starts_at", "ends_at"):
         if not getattr(window, field):
@@ -87,17 +94,69 @@ def _validate(window: TimeWindow, operation: Operation) -> None:
             f"{operation.planned_end.astimezone(zone):%Y-%m-%d %H:%M} ({operation.time_zone}).",
             Code.OUTSIDE_OPERATION_SPAN,
         )
+    if window.is_phase:
+        return []
+    live = operation.time_windows.filter(deleted_at__isnull=True).exclude(pk=window.pk)
+    if not live.filter(
+        kind=TimeWindow.Kind.OPERATIONAL,
+        starts_at__lte=window.starts_at,
+        ends_at__gte=window.ends_at,
+    ).exists():
+        raise _error(
+            "starts_at", "A control window lies inside an operational phase.", Code.OUTSIDE_PHASE
+        )
+    overlapping = [
+        f"Overlaps the control window {other.starts_at:%Y-%m-%d %H:%M}Z-{other.ends_at:%H:%M}Z "
+        f"at the same place."
+        for other in live.filter(
+            kind=TimeWindow.Kind.CONTROL,
+            participation=window.participation,
+            location_code=window.location_code,
+            latitude=window.latitude,
+            longitude=window.longitude,
+            starts_at__lt=window.ends_at,
+            ends_at__gt=window.starts_at,
+        )
+    ]
+    if overlapping and not allow_overlap:
+        raise _error(
+            "starts_at", f"{overlapping[0]} Set allowOverlap to keep both.", Code.OVERLAPPING_WINDOW
+        )
+    return overlapping
+
+
+def _check_control_windows_inside_phases(operation: Operation) -> None:
+    """After a phase moved or went: every control window must still lie in one."""
+    live = operation.time_windows.filter(deleted_at__isnull=True)
+    phases = list(live.filter(kind=TimeWindow.Kind.OPERATIONAL).values_list("starts_at", "ends_at"))
+    orphans = [
+        w
+        for w in live.filter(kind=TimeWindow.Kind.CONTROL)
+        if not any(s <= w.starts_at and w.ends_at <= e for s, e in phases)
+    ]
+    if orphans:
+        listed = ", ".join(f"{w.starts_at:%Y-%m-%d %H:%M}Z" for w in orphans[:5])
+        raise _error(
+            "id",
+            f"{len(orphans)} control window(s) would lie outside every "
+            f"operational phase: {listed}.",
+            Code.WINDOWS_OUTSIDE_PHASE,
+        )
 
 
 @transaction.atomic
-def time_window_create(*, actor: User, operation: Operation, **fields) -> TimeWindow:
+def time_window_create(
+    *, actor: User, operation: Operation, allow_overlap: bool = False, **fields
+) -> TimeWindow:
+    """Plan a phase or control window; `window.planning_warnings` lists allowed overlaps."""
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"time_window_create does not take {sorted(unknown)}")
     operation = _lock_for_planning(actor, operation)
     window = TimeWindow(operation=operation, **fields)
-    _validate(window, operation)
+    warnings = _validate(window, operation, allow_overlap=allow_overlap)
     window.save()
+    window.planning_warnings = warnings
     audit_record(
         actor=actor,
         action="time_window.create",
@@ -110,7 +169,9 @@ def time_window_create(*, actor: User, operation: Operation, **fields) -> TimeWi
 
 
 @transaction.atomic
-def time_window_update(*, actor: User, window: TimeWindow, **fields) -> TimeWindow:
+def time_window_update(
+    *, actor: User, window: TimeWindow, allow_overlap: bool = False, **fields
+) -> TimeWindow:
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"time_window_update does not take {sorted(unknown)}")
@@ -119,11 +180,16 @@ def time_window_update(*, actor: User, window: TimeWindow, **fields) -> TimeWind
     before = snapshot(window, WINDOW_FIELDS)
     for name, value in fields.items():
         setattr(window, name, value)
-    _validate(window, operation)
+    warnings = _validate(window, operation, allow_overlap=allow_overlap)
     old, new = changes(before, snapshot(window, WINDOW_FIELDS))
     if new:
         window.revision += 1
         window.save()
+        if (
+            window.kind == TimeWindow.Kind.OPERATIONAL
+            or before["kind"] == TimeWindow.Kind.OPERATIONAL
+        ):
+            _check_control_windows_inside_phases(operation)
         audit_record(
             actor=actor,
             action="time_window.update",
@@ -133,6 +199,7 @@ def time_window_update(*, actor: User, window: TimeWindow, **fields) -> TimeWind
             after={**new, "revision": window.revision},
         )
         events.broadcast_on_commit(operation.pk, events.OPERATION_CHANGED, what="time_window")
+    window.planning_warnings = warnings
     return window
 
 
@@ -144,6 +211,8 @@ def time_window_delete(*, actor: User, window: TimeWindow) -> TimeWindow:
     window.deleted_at = timezone.now()
     window.revision += 1
     window.save(update_fields=["deleted_at", "revision", "updated_at"])
+    if window.kind == TimeWindow.Kind.OPERATIONAL:
+        _check_control_windows_inside_phases(operation)
     audit_record(
         actor=actor,
         action="time_window.delete",
@@ -153,3 +222,62 @@ def time_window_delete(*, actor: User, window: TimeWindow) -> TimeWindow:
     )
     events.broadcast_on_commit(operation.pk, events.OPERATION_CHANGED, what="time_window")
     return window
+
+
+# --- calendar feed tokens ------------------------------------------------------------
+
+
+def _derive_feed_token(nonce: str) -> str:
+    mac = hmac.new(settings.SECRET_KEY.encode(), f"calendar-feed:{nonce}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
+
+
+@transaction.atomic
+def calendar_token_rotate(*, user: User) -> str:
+    """A new feed token for `user` (the old URL stops working); returns the token."""
+    nonce = secrets.token_hex(16)
+    token = _derive_feed_token(nonce)
+    CalendarFeedToken.objects.update_or_create(
+        user=user,
+        defaults={
+            "nonce": nonce,
+            "digest": hashlib.sha256(token.encode()).hexdigest(),
+            "revoked_at": None,
+        },
+    )
+    feed = CalendarFeedToken.objects.get(user=user)
+    audit_record(actor=user, action="calendar_token.rotate", instance=feed)
+    return token
+
+
+@transaction.atomic
+def calendar_token_revoke(*, user: User) -> None:
+    feed = (
+        CalendarFeedToken.objects.select_for_update()
+        .filter(user=user, revoked_at__isnull=True)
+        .first()
+    )
+    if feed is not None:
+        feed.revoked_at = timezone.now()
+        feed.save(update_fields=["revoked_at"])
+        audit_record(actor=user, action="calendar_token.revoke", instance=feed)
+
+
+def calendar_token_of(user: User) -> str | None:
+    """The user's active feed token, derived again from its nonce; None when there is none."""
+    feed = CalendarFeedToken.objects.filter(user=user, revoked_at__isnull=True).first()
+    return _derive_feed_token(feed.nonce) if feed else None
+
+
+def calendar_token_owner(token: str) -> User | None:
+    """The active user whose active token this is."""
+    feed = (
+        CalendarFeedToken.objects.select_related("user", "user__agency")
+        .filter(
+            digest=hashlib.sha256(token.encode()).hexdigest(),
+            revoked_at__isnull=True,
+            user__is_active=True,
+        )
+        .first()
+    )
+    return feed.user if feed else None

@@ -33,6 +33,9 @@ ROOT_FIELD_RULES: dict[tuple[str, str], Rule] = {
     ("Mutation", "reportHit"): Rule.OBJECT_PERMISSION,  # report_hit, accepted participant
     ("Mutation", "amendHit"): Rule.OBJECT_PERMISSION,  # reporting agency or coordinate_operation
     ("Mutation", "reviewHit"): Rule.OBJECT_PERMISSION,  # coordinate_operation
+    ("Mutation", "updateMe"): Rule.AUTHENTICATED,  # only the caller's own preferences
+    ("Mutation", "rotateCalendarToken"): Rule.AUTHENTICATED,  # only the caller's own token
+    ("Mutation", "revokeCalendarToken"): Rule.AUTHENTICATED,  # only the caller's own token
     ("Subscription", "hitReported"): Rule.AUTHENTICATED,  # view_operation; hits as selectors allow
     ("Subscription", "operationChanged"): Rule.AUTHENTICATED,  # view_operation
 }

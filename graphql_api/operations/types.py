@@ -8,6 +8,8 @@ from graphql_api.core.context import viewer_permissions
 from graphql_api.hits.filters import HitFilter
 from graphql_api.hits.types import HitNode
 from graphql_api.operations.filters import OperationFilter
+from graphql_api.timeline.feeds import feed_url
+from graphql_api.timeline.timeline import resolve_timeline, timeline_field
 from operations import permissions, selectors
 from operations.models import Operation, Participation
 from operations.permissions import hits_visible_to
@@ -45,6 +47,11 @@ class OperationNode(DjangoObjectType):
         "coordinate_operation, report_hit, analyse_operation.",
     )
     allowed_transitions = graphene.List(graphene.NonNull(OperationStatus), required=True)
+    timeline = timeline_field()
+    calendar_url = graphene.String(
+        description="iCalendar feed of this operation for calendar applications (with my "
+        "feed token; null until I have one: rotateCalendarToken)."
+    )
     hits = LimitedConnectionField(
         HitNode,
         filterset_class=HitFilter,
@@ -78,6 +85,14 @@ class OperationNode(DjangoObjectType):
     @classmethod
     def get_queryset(cls, queryset, info):
         return queryset.filter(pk__in=selectors.operation_list_for_user(info.context.user))
+
+    @staticmethod
+    def resolve_timeline(root, info, **kwargs):
+        return resolve_timeline(root, info, **kwargs)
+
+    @staticmethod
+    def resolve_calendar_url(root, info):
+        return feed_url(info.context, "calendar-operation", pk=root.pk)
 
     @staticmethod
     def resolve_hits(root, info, **kwargs):

@@ -47,40 +47,54 @@ def _window_fields(data: dict, operation) -> dict:
     return fields
 
 
+ALLOW_OVERLAP = graphene.Boolean(
+    description="Keep a control window that overlaps another of the same participant at the "
+    "same place; the overlap is listed in warnings."
+)
+
+
 class CreateTimeWindow(BaseMutation):
     time_window = graphene.Field(TimeWindowNode)
+    warnings = graphene.List(graphene.NonNull(graphene.String))
 
     class Arguments:
         operation_id = graphene.ID(required=True)
         input = TimeWindowInput(required=True)
+        allow_overlap = ALLOW_OVERLAP
 
     @classmethod
-    def perform(cls, info, operation_id, input):
+    def perform(cls, info, operation_id, input, allow_overlap=False):
         operation = _visible_operation(info, operation_id, field="operation_id")
-        return {
-            "time_window": services.time_window_create(
-                actor=info.context.user, operation=operation, **_window_fields(input, operation)
-            )
-        }
+        window = services.time_window_create(
+            actor=info.context.user,
+            operation=operation,
+            allow_overlap=bool(allow_overlap),
+            **_window_fields(input, operation),
+        )
+        return {"time_window": window, "warnings": window.planning_warnings}
 
 
 class UpdateTimeWindow(BaseMutation):
     time_window = graphene.Field(TimeWindowNode)
+    warnings = graphene.List(graphene.NonNull(graphene.String))
 
     class Arguments:
         id = graphene.ID(required=True)
         input = TimeWindowInput(required=True)
+        allow_overlap = ALLOW_OVERLAP
 
     @classmethod
-    def perform(cls, info, id, input):
+    def perform(cls, info, id, input, allow_overlap=False):
         window = get_by_global_id(
             id, "TimeWindow", selectors.time_window_list_for_user(info.context.user), field="id"
         )
-        return {
-            "time_window": services.time_window_update(
-                actor=info.context.user, window=window, **_window_fields(input, window.operation)
-            )
-        }
+        window = services.time_window_update(
+            actor=info.context.user,
+            window=window,
+            allow_overlap=bool(allow_overlap),
+            **_window_fields(input, window.operation),
+        )
+        return {"time_window": window, "warnings": window.planning_warnings}
 
 
 class DeleteTimeWindow(BaseMutation):

@@ -1,4 +1,5 @@
 import graphene
+from django.urls import reverse
 from graphene_django import DjangoObjectType
 
 from graphql_api.core.common import local_time
@@ -23,6 +24,9 @@ class TimeWindowNode(DjangoObjectType):
     time_zone = graphene.String(required=True, description="The operation's time zone.")
     starts_at_local = graphene.String(required=True, description="In the operation's time zone.")
     ends_at_local = graphene.String(required=True, description="In the operation's time zone.")
+    ics_url = graphene.String(
+        required=True, description="This window as an .ics file (for e-mail)."
+    )
 
     class Meta:
         model = TimeWindow
@@ -75,3 +79,7 @@ class TimeWindowNode(DjangoObjectType):
     @staticmethod
     def resolve_ends_at_local(root, info):
         return local_time(root.ends_at, root.operation.time_zone)
+
+    @staticmethod
+    def resolve_ics_url(root, info):
+        return info.context.build_absolute_uri(reverse("calendar-window", kwargs={"pk": root.pk}))

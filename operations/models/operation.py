@@ -7,17 +7,9 @@ from django.core.validators import RegexValidator
 from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from agencies.models import validate_time_zone
 from operations.error_codes import OperationErrorCode
 from operations.locations import validate_location_code
-
-
-def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError(
-            "%(value)s is not an IANA time zone (for example Europe/Brussels).",
-            code=OperationErrorCode.INVALID_TIME_ZONE,
-            params={"value": value},
-        )
 
 
 def validate_locations(value) -> None:
