@@ -1,3 +1,4 @@
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -46,7 +47,9 @@ def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
             value = getattr(instance, field.attname)
         else:
             value = getattr(instance, name)
-        if hasattr(value, "isoformat"):
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            value = value.astimezone(UTC).isoformat()
+        elif hasattr(value, "isoformat"):
             value = value.isoformat()
         elif isinstance(value, Decimal):
             value = str(value)

@@ -171,7 +171,7 @@ def _clean_item(errors: _Errors, path: str, item: dict) -> dict:
         errors.add(
             f"{path}.quantity", "The quantity must be more than zero.", Code.INVALID_QUANTITY
         )
-    elif quantity.as_tuple().exponent < -3:
+    elif quantity != quantity.quantize(Decimal("0.001")):
         errors.add(f"{path}.quantity", "At most three decimals.", Code.INVALID_QUANTITY)
     elif unit:
         kilos = kilograms(quantity, unit)
@@ -189,7 +189,7 @@ def _clean_item(errors: _Errors, path: str, item: dict) -> dict:
         errors.add(f"{path}.hs_code", "Precursors need their HS code.", Code.HS_CODE_REQUIRED)
     return {
         "commodity": commodity,
-        "quantity": str(quantity) if quantity else None,
+        "quantity": str(quantity.quantize(Decimal("0.001"))) if quantity else None,
         "unit": unit,
         "kilograms": str(kilos) if kilos is not None else None,
         "hs_code": hs_code,
@@ -306,11 +306,12 @@ def clean_hit(data: dict, operation: Operation) -> dict:
     arrests = data.get("arrests") or 0
     if not isinstance(arrests, int) or not 0 <= arrests <= 10000:
         errors.add("arrests", "Arrests are a count from 0.", Code.INVALID)
+    kind = data.get("kind") or Hit.Kind.SEIZURE
     raw_items = data.get("items") or []
-    if not raw_items and data.get("kind", Hit.Kind.SEIZURE) == Hit.Kind.SEIZURE:
+    if not raw_items and kind == Hit.Kind.SEIZURE:
         errors.add("items", "A seizure needs at least one item.", Code.ITEMS_REQUIRED)
     content = {
-        "kind": _choice(errors, "kind", data.get("kind") or Hit.Kind.SEIZURE, Hit.Kind),
+        "kind": _choice(errors, "kind", kind, Hit.Kind),
         "occurred_at": occurred_at.astimezone(UTC).isoformat()
         if isinstance(occurred_at, datetime) and timezone.is_aware(occurred_at)
         else None,

@@ -35,8 +35,11 @@ def _invalid(message: str, code: Code = Code.INVALID_IDENTIFIER) -> ValidationEr
 
 def normalise_container(value: str) -> str:
     """ISO 6346 container number (owner code, category, serial, check digit)."""
+    number = _compact(value)
+    if not re.fullmatch(r"[A-Z]{3}[UJZR]\d{7}", number):
+        raise _invalid(f"{value} is not an ISO 6346 container number.")
     try:
-        return iso6346.validate(value)
+        return iso6346.validate(number)
     except InvalidChecksum as exc:
         raise _invalid(f"{value}: wrong ISO 6346 check digit.", Code.INVALID_CHECK_DIGIT) from exc
     except StdnumError as exc:
@@ -96,7 +99,7 @@ def normalise_aircraft_registration(value: str) -> str:
     mark = re.sub(r"\s", "", value or "").upper()
     if not re.fullmatch(r"[A-Z0-9]{1,2}-?[A-Z0-9]{1,5}", mark) or not re.search(r"[A-Z]", mark):
         raise _invalid(f"{value} is not an aircraft registration mark.")
-    return mark
+    return mark.replace("-", "")  # one canonical form: TI-BAX and TIBAX are one aircraft
 
 
 def normalise_free_identifier(value: str) -> str:

@@ -66,10 +66,10 @@ def require_aware(**values: datetime | None) -> None:
             raise _error(field, "Give the time with its UTC offset.", Code.INVALID)
 
 
-def _ensure_editable(operation: Operation) -> None:
+def _ensure_editable(operation: Operation, field: str = "id") -> None:
     if operation.status not in EDITABLE_STATUSES:
         raise _error(
-            "id",
+            field,
             f"A {operation.get_status_display().lower()} operation can no longer be changed.",
             Code.OPERATION_NOT_EDITABLE,
         )
@@ -105,7 +105,9 @@ def operation_create(
     different) take part from the start.
     """
     if not permissions.can_create_operation(actor):
-        raise _error("id", "You are not allowed to create operations.", Code.PERMISSION_DENIED)
+        raise ValidationError(
+            "You are not allowed to create operations.", code=Code.PERMISSION_DENIED
+        )
     require_aware(planned_start=planned_start, planned_end=planned_end)
     lead_agency = lead_agency or actor.agency
     operation = Operation(
@@ -206,8 +208,9 @@ def _ensure_windows_inside_span(operation: Operation) -> None:
     outside = list(time_windows_outside_span(operation))
     if outside:
         listed = ", ".join(f"{w.get_kind_display()} {w.starts_at:%Y-%m-%d %H:%M}Z" for w in outside)
+        late = any(w.ends_at > operation.planned_end for w in outside)
         raise _error(
-            "planned_start",
+            "planned_end" if late else "planned_start",
             f"{len(outside)} time window(s) would fall outside the new dates: {listed}.",
             Code.WINDOWS_OUTSIDE_SPAN,
         )
@@ -291,8 +294,8 @@ def participation_invite(
 ) -> Participation:
     """Invite `agency`; an agency that declined or withdrew may be invited again."""
     operation = Operation.objects.select_for_update().get(pk=operation.pk)
-    permissions.require(actor, operation, permissions.COORDINATE)
-    _ensure_editable(operation)
+    permissions.require(actor, operation, permissions.COORDINATE, field="operation_id")
+    _ensure_editable(operation, field="operation_id")
     if role == Participation.Role.LEAD:
         raise _error(
             "role",
@@ -348,9 +351,9 @@ def participation_respond(
         .get(pk=participation.pk)
     )
     if actor.agency_id != participation.agency_id:
-        raise _error("id", "Invitation not found.", Code.NOT_FOUND)
+        raise _error("participation_id", "Invitation not found.", Code.NOT_FOUND)
     operation = participation.operation
-    _ensure_editable(operation)
+    _ensure_editable(operation, field="participation_id")
     allowed_from = {
         InvitationResponse.ACCEPT: {State.INVITED},
         InvitationResponse.DECLINE: {State.INVITED},

@@ -38,12 +38,13 @@ def _error(field: str, message: str, code: Code) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
 
 
-def _lock_for_planning(actor: User, operation: Operation) -> Operation:
+def _lock_for_planning(actor: User, operation: Operation, field: str) -> Operation:
+    """`field`: the input naming what is planned (operationId, or the window's id)."""
     operation = Operation.objects.select_for_update().get(pk=operation.pk)
-    permissions.require(actor, operation, permissions.CHANGE, field="operation_id")
+    permissions.require(actor, operation, permissions.CHANGE, field=field)
     if operation.status not in EDITABLE_STATUSES:
         raise _error(
-            "operation_id",
+            field,
             "The operation's plan can no longer change.",
             Code.OPERATION_NOT_EDITABLE,
         )
@@ -152,7 +153,7 @@ def time_window_create(
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"time_window_create does not take {sorted(unknown)}")
-    operation = _lock_for_planning(actor, operation)
+    operation = _lock_for_planning(actor, operation, "operation_id")
     window = TimeWindow(operation=operation, **fields)
     warnings = _validate(window, operation, allow_overlap=allow_overlap)
     window.save()
@@ -175,7 +176,7 @@ def time_window_update(
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"time_window_update does not take {sorted(unknown)}")
-    operation = _lock_for_planning(actor, window.operation)
+    operation = _lock_for_planning(actor, window.operation, "id")
     window = TimeWindow.objects.select_for_update().get(pk=window.pk, deleted_at__isnull=True)
     before = snapshot(window, WINDOW_FIELDS)
     for name, value in fields.items():
@@ -206,7 +207,7 @@ def time_window_update(
 @transaction.atomic
 def time_window_delete(*, actor: User, window: TimeWindow) -> TimeWindow:
     """Mark the window deleted; it stays so calendars can announce the cancellation."""
-    operation = _lock_for_planning(actor, window.operation)
+    operation = _lock_for_planning(actor, window.operation, "id")
     window = TimeWindow.objects.select_for_update().get(pk=window.pk, deleted_at__isnull=True)
     window.deleted_at = timezone.now()
     window.revision += 1

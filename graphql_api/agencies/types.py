@@ -28,7 +28,7 @@ class AgencyNode(DjangoObjectType):
 
     @classmethod
     def get_queryset(cls, queryset, info):
-        return queryset & selectors.agency_list()
+        return queryset.filter(pk__in=selectors.agency_list().values("pk"))
 
     @staticmethod
     def resolve_country(root, info):
@@ -50,7 +50,7 @@ class UserNode(DjangoObjectType):
 
     @classmethod
     def get_queryset(cls, queryset, info):
-        return queryset & selectors.user_list_for_user(info.context.user)
+        return queryset.filter(pk__in=selectors.user_list_for_user(info.context.user).values("pk"))
 
     @staticmethod
     def resolve_display_name(root, info):

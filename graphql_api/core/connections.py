@@ -1,6 +1,9 @@
+from datetime import datetime
+
 import graphene
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from graphene_django.filter import DjangoFilterConnectionField
 
 from graphql_api.core.errors import CodedGraphQLError
@@ -44,6 +47,11 @@ class LimitedConnectionField(DjangoFilterConnectionField):
         **args,
     ):
         check_page_size(args)
+        naive = [k for k, v in args.items() if isinstance(v, datetime) and timezone.is_naive(v)]
+        if naive:  # as in mutations: a time without its offset is ambiguous
+            raise CodedGraphQLError(
+                f"Give {', '.join(naive)} with its UTC offset.", "INVALID_FILTER"
+            )
         return super().connection_resolver(
             resolver,
             connection,

@@ -19,7 +19,7 @@ from graphql_api.hits.types import (
 )
 from graphql_api.operations.schema import _visible_operation
 from operations import hit_services
-from operations.models import Actor
+from operations.models import Actor, HitRevision
 from operations.permissions import hits_visible_to
 
 
@@ -27,7 +27,11 @@ def plan_hit_queryset(queryset):
     """Everything a Hit can show, in a fixed number of queries whatever the page size."""
     return queryset.select_related(
         "operation", "reporting_agency", "reported_by", "shipment"
-    ).prefetch_related("items", Prefetch("actors", queryset=Actor.objects.order_by("id")))
+    ).prefetch_related(
+        "items",
+        Prefetch("actors", queryset=Actor.objects.order_by("id")),
+        Prefetch("revisions", queryset=HitRevision.objects.select_related("author")),
+    )
 
 
 class HitItemInput(graphene.InputObjectType):

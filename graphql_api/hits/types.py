@@ -190,7 +190,7 @@ class HitNode(DjangoObjectType):
 
     @staticmethod
     def resolve_revisions(root, info):
-        return root.revisions.select_related("author").all() if _nominal_visible(root, info) else []
+        return root.revisions.all() if _nominal_visible(root, info) else []
 
 
 class DeconflictionMatchType(graphene.ObjectType):
