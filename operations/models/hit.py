@@ -230,7 +230,7 @@ class HitIdentifier(models.Model):
 
     hit = models.ForeignKey(Hit, on_delete=models.CASCADE, related_name="identifiers")
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    value = models.CharField(max_length=64)
+    value = models.CharField(max_length=255)
 
     class Meta:
         indexes = [models.Index(fields=["kind", "value"])]

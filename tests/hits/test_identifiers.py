@@ -398,3 +398,15 @@ def test_stored_hit_indexes_identifiers_in_canonical_form(active_operation, offi
     }
     hit.shipment.refresh_from_db()
     assert (hit.shipment.container_number, hit.shipment.departure_country) == ("CSQU3054383", "CO")
+
+
+def test_a_long_email_is_stored_as_an_identifier(active_operation, officer):
+    from operations.models import HitIdentifier
+    from tests.hits.conftest import report
+
+    email = "a" * 60 + "@" + "b" * 60 + "." + "c" * 60 + ".org"  # 186 characters
+    actor = {"kind": "person", "role": "consignee", "name": "Long Mail", "emails": [email]}
+
+    report(officer, active_operation, actors=[actor])
+
+    assert HitIdentifier.objects.filter(kind="email", value=email).exists()
