@@ -33,27 +33,27 @@ def _invalid(message: str, code: Code = Code.INVALID_IDENTIFIER) -> ValidationEr
     return ValidationError(message, code=code)
 
 
+def _stdnum(module, value: str, number: str, name: str) -> str:
+    """Validate `number` with a python-stdnum module; refusals name the standard."""
+    try:
+        return module.validate(number)
+    except InvalidChecksum as exc:
+        raise _invalid(f"{value}: wrong {name} check digit.", Code.INVALID_CHECK_DIGIT) from exc
+    except StdnumError as exc:
+        raise _invalid(f"{value} is not an {name} number.") from exc
+
+
 def normalise_container(value: str) -> str:
     """ISO 6346 container number (owner code, category, serial, check digit)."""
     number = _compact(value)
     if not re.fullmatch(r"[A-Z]{3}[UJZR]\d{7}", number):
         raise _invalid(f"{value} is not an ISO 6346 container number.")
-    try:
-        return iso6346.validate(number)
-    except InvalidChecksum as exc:
-        raise _invalid(f"{value}: wrong ISO 6346 check digit.", Code.INVALID_CHECK_DIGIT) from exc
-    except StdnumError as exc:
-        raise _invalid(f"{value} is not an ISO 6346 container number.") from exc
+    return _stdnum(iso6346, value, number, "ISO 6346")
 
 
 def normalise_imo(value: str) -> str:
     """IMO ship identification number (7 digits, the last a check digit)."""
-    try:
-        return imo.validate(value)
-    except InvalidChecksum as exc:
-        raise _invalid(f"{value}: wrong IMO check digit.", Code.INVALID_CHECK_DIGIT) from exc
-    except StdnumError as exc:
-        raise _invalid(f"{value} is not an IMO number.") from exc
+    return _stdnum(imo, value, value, "IMO")
 
 
 def normalise_air_waybill(value: str) -> str:

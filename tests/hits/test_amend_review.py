@@ -181,7 +181,10 @@ def test_amend_keeps_every_version_and_marks_the_hit_amended(active_operation, o
     first, second = (json.loads(r["content"]) for r in amended["revisions"])
     assert (first["notes"], first["items"][0]["quantity"]) == ("", "120.500")
     assert first["shipment"]["container_number"] == "CSQU3054383"
-    assert (second["notes"], second["items"][0]["quantity"]) == ("Second container found.", "240.000")
+    assert (second["notes"], second["items"][0]["quantity"]) == (
+        "Second container found.",
+        "240.000",
+    )
     assert second["shipment"]["container_number"] == "MSKU1234565"
     assert ("container", "MSKU1234565") in set(
         HitIdentifier.objects.filter(hit=hit).values_list("kind", "value")
