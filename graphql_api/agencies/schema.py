@@ -3,7 +3,7 @@ import graphene
 from agencies.services import user_update_preferences
 from graphql_api.agencies.types import AgencyNode, UserNode
 from graphql_api.core.connections import LimitedConnectionField
-from graphql_api.core.inputs import provided
+from graphql_api.core.inputs import plain
 from graphql_api.core.mutations import BaseMutation
 from graphql_api.operations.types import ParticipationNode
 from graphql_api.timeline.feeds import feed_url
@@ -70,7 +70,7 @@ class UpdateMe(BaseMutation):
 
     @classmethod
     def perform(cls, info, input):
-        user = user_update_preferences(user=info.context.user, **provided(input))
+        user = user_update_preferences(user=info.context.user, **plain(input))
         return {"me": user}
 
 

@@ -1,9 +1,9 @@
 import graphene
 from django.db.models import Prefetch
-from graphql import Undefined
 
 from graphql_api.core.common import MarkingEnum
 from graphql_api.core.ids import get_by_global_id
+from graphql_api.core.inputs import plain
 from graphql_api.core.mutations import BaseMutation
 from graphql_api.hits.types import (
     ActorKind,
@@ -94,15 +94,6 @@ class HitInput(graphene.InputObjectType):
     items = graphene.List(graphene.NonNull(HitItemInput))
     shipment = ShipmentInput()
     actors = graphene.List(graphene.NonNull(ActorInput))
-
-
-def plain(value):
-    """GraphQL input as plain Python: dicts of the fields sent, lists, enum values."""
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in dict.items(value) if v is not Undefined}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    return getattr(value, "value", value)
 
 
 class ReportHit(BaseMutation):

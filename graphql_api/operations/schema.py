@@ -9,7 +9,7 @@ from graphql_api.core.common import MarkingEnum
 from graphql_api.core.connections import LimitedConnectionField
 from graphql_api.core.errors import CodedGraphQLError
 from graphql_api.core.ids import decode_id, get_by_global_id, get_many_by_global_id
-from graphql_api.core.inputs import provided
+from graphql_api.core.inputs import plain
 from graphql_api.core.mutations import BaseMutation
 from graphql_api.core.selection import requested, requested_under
 from graphql_api.operations.types import (
@@ -114,11 +114,6 @@ class OperationUpdateInput(graphene.InputObjectType):
     )
 
 
-def _enum_values(data: dict) -> dict:
-    """Graphene hands enum inputs over as their values already; keep plain strings."""
-    return {k: getattr(v, "value", v) for k, v in data.items()}
-
-
 class CreateOperation(BaseMutation):
     operation = graphene.Field(OperationNode)
 
@@ -127,7 +122,7 @@ class CreateOperation(BaseMutation):
 
     @classmethod
     def perform(cls, info, input):
-        data = _enum_values(provided(input))
+        data = plain(input)
         lead_agency_id = data.pop("lead_agency_id", None)
         if lead_agency_id is not None:
             data["lead_agency"] = get_by_global_id(
@@ -147,7 +142,7 @@ class UpdateOperation(BaseMutation):
     @classmethod
     def perform(cls, info, id, input):
         operation = _visible_operation(info, id)
-        data = _enum_values(provided(input))
+        data = plain(input)
         if "coordinator_ids" in data:
             data["coordinators"] = get_many_by_global_id(
                 data.pop("coordinator_ids") or [],

@@ -3,7 +3,7 @@ from decimal import Decimal
 import graphene
 
 from graphql_api.core.ids import get_by_global_id
-from graphql_api.core.inputs import provided
+from graphql_api.core.inputs import plain
 from graphql_api.core.mutations import BaseMutation
 from graphql_api.operations.schema import _visible_operation
 from graphql_api.timeline.types import TimeWindowKind, TimeWindowNode
@@ -25,7 +25,7 @@ class TimeWindowInput(graphene.InputObjectType):
 
 def _window_fields(data: dict, operation) -> dict:
     """Input fields as model fields; the participation must belong to `operation`."""
-    fields = {k: getattr(v, "value", v) for k, v in provided(data).items()}
+    fields = plain(data)
     if "participation_id" in fields:
         participation_id = fields.pop("participation_id")
         fields["participation"] = (
