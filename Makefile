@@ -48,4 +48,6 @@ clean: ## remove the virtualenv and local database
 	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache
 
 bench: $(STAMP) ## benchmarks (not part of make test); figures go in docs/performance.md
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/hits.py
+	$(BIN)/python bench/analysis.py --sizes 1000,10000

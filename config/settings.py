@@ -102,7 +102,10 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py 8 times a socket out after 5 s, the very time channels-redis
+                # blocks waiting for a message: an idle websocket would then die with
+                # "Timeout reading". Reads may take longer than that wait.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
                 "prefix": env.str("CHANNEL_PREFIX", default="jointops"),
             },
         }
@@ -164,3 +167,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# Network analysis. Runs over at most this many hits finish in the request; larger ones
+# go to a Celery worker when CELERY_BROKER_URL is set, else to a thread of this process.
+ANALYSIS_INLINE_MAX_HITS = env.int("ANALYSIS_INLINE_MAX_HITS", default=2000)
+# A networkx dispatch backend for the measures (e.g. "parallel" with nx-parallel).
+NETWORKX_BACKEND = env.str("NETWORKX_BACKEND", default="") or None
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)

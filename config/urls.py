@@ -4,6 +4,7 @@ from django.urls import path
 
 from frontend import views as frontend_views
 from graphql_api.views import JointOpsGraphQLView
+from network_analysis import views as analysis_views
 from timeline import views as calendar_views
 
 urlpatterns = [
@@ -18,4 +19,6 @@ urlpatterns = [
     ),
     path("calendar/me.ics", calendar_views.my_feed, name="calendar-me"),
     path("calendar/windows/<int:pk>.ics", calendar_views.window_file, name="calendar-window"),
+    path("analysis/runs/<uuid:pk>/report.<str:fmt>", analysis_views.report, name="analysis-report"),
+    path("analysis/runs/<uuid:pk>/export.<str:fmt>", analysis_views.export, name="analysis-export"),
 ]

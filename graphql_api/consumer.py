@@ -29,7 +29,6 @@ from graphql.execution import create_source_event_stream
 from agencies.services import api_token_authenticate
 from graphql_api.core.permissions import RootFieldRuleMiddleware, check_root_field
 from graphql_api.views import format_error, validation_rules
-from operations.events import operation_group
 
 logger = logging.getLogger("jointops.graphql.ws")
 
@@ -46,11 +45,11 @@ class WsContext:
         self.user = consumer.user
         self._consumer = consumer
 
-    async def listen(self, operation_pk: int) -> asyncio.Queue:
-        return await self._consumer.listen(operation_pk)
+    async def listen(self, group: str) -> asyncio.Queue:
+        return await self._consumer.listen(group)
 
-    async def unlisten(self, operation_pk: int, queue: asyncio.Queue) -> None:
-        await self._consumer.unlisten(operation_pk, queue)
+    async def unlisten(self, group: str, queue: asyncio.Queue) -> None:
+        await self._consumer.unlisten(group, queue)
 
 
 def _origin_allowed(scope) -> bool:
@@ -77,7 +76,7 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
         self.user = None
         self.acknowledged = False
         self.operations: dict[str, asyncio.Task] = {}
-        self.listeners: dict[int, set[asyncio.Queue]] = {}
+        self.listeners: dict[str, set[asyncio.Queue]] = {}
         if SUBPROTOCOL not in self.scope.get("subprotocols", []):
             await self.close()
             return
@@ -95,8 +94,8 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
             self.init_timer.cancel()
         for task in list(getattr(self, "operations", {}).values()):
             task.cancel()
-        for operation_pk in list(getattr(self, "listeners", {})):
-            await self.channel_layer.group_discard(operation_group(operation_pk), self.channel_name)
+        for group in list(getattr(self, "listeners", {})):
+            await self.channel_layer.group_discard(group, self.channel_name)
 
     # -- the protocol ---------------------------------------------------------------
 
@@ -285,23 +284,24 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
 
     # -- live events ----------------------------------------------------------------
 
-    async def listen(self, operation_pk: int) -> asyncio.Queue:
+    async def listen(self, group: str) -> asyncio.Queue:
+        """A queue of the events of a channel-layer group (see operations.events)."""
         queue: asyncio.Queue = asyncio.Queue()
-        if operation_pk not in self.listeners:
-            self.listeners[operation_pk] = set()
-            await self.channel_layer.group_add(operation_group(operation_pk), self.channel_name)
-        self.listeners[operation_pk].add(queue)
+        if group not in self.listeners:
+            self.listeners[group] = set()
+            await self.channel_layer.group_add(group, self.channel_name)
+        self.listeners[group].add(queue)
         return queue
 
-    async def unlisten(self, operation_pk: int, queue: asyncio.Queue) -> None:
-        queues = self.listeners.get(operation_pk)
+    async def unlisten(self, group: str, queue: asyncio.Queue) -> None:
+        queues = self.listeners.get(group)
         if queues is None:
             return
         queues.discard(queue)
         if not queues:
-            del self.listeners[operation_pk]
-            await self.channel_layer.group_discard(operation_group(operation_pk), self.channel_name)
+            del self.listeners[group]
+            await self.channel_layer.group_discard(group, self.channel_name)
 
-    async def operation_event(self, message):
-        for queue in self.listeners.get(message["operation_id"], ()):
+    async def live_event(self, message):
+        for queue in self.listeners.get(message["group"], ()):
             queue.put_nowait(message)

@@ -5,6 +5,8 @@ from graphql import GraphQLObjectType
 from graphql_relay import from_global_id
 
 from graphql_api.agencies.schema import AgencyMutations, AgencyQueries
+from graphql_api.analysis.schema import AnalysisMutations, AnalysisQueries
+from graphql_api.analysis.subscriptions import AnalysisSubscriptions
 from graphql_api.core.errors import CodedGraphQLError
 from graphql_api.hits.schema import HitMutations
 from graphql_api.hits.subscriptions import HitSubscriptions
@@ -14,7 +16,7 @@ from graphql_api.timeline.schema import TimeWindowMutations
 from graphql_api.timeline.types import TimeWindowNode
 
 
-class Query(AgencyQueries, OperationQueries, graphene.ObjectType):
+class Query(AgencyQueries, OperationQueries, AnalysisQueries, graphene.ObjectType):
     node = graphene.Field(
         graphene.relay.Node,
         id=graphene.ID(required=True, description="The ID of the object"),
@@ -41,12 +43,13 @@ class Mutation(
     TimeWindowMutations,
     HitMutations,
     CalendarMutations,
+    AnalysisMutations,
     graphene.ObjectType,
 ):
     pass
 
 
-class Subscription(HitSubscriptions, graphene.ObjectType):
+class Subscription(HitSubscriptions, AnalysisSubscriptions, graphene.ObjectType):
     pass
 
 

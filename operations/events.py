@@ -4,6 +4,9 @@ Services call :func:`broadcast_on_commit` inside their transaction; the event le
 only if the transaction commits. An event carries no content: each subscribed
 connection re-reads what changed through the permission-aware selectors, so an event
 can never show anybody more than they may see.
+
+Every event names its group: ``operation.<id>`` for an operation's hits and changes,
+``analysis.<run id>`` for an analysis run's progress.
 """
 
 import logging
@@ -16,19 +19,26 @@ logger = logging.getLogger(__name__)
 
 HIT_REPORTED = "hit_reported"
 OPERATION_CHANGED = "operation_changed"
+ANALYSIS_PROGRESS = "analysis_progress"
 
 
 def operation_group(operation_id: int) -> str:
     return f"operation.{operation_id}"
 
 
+def analysis_group(run_id) -> str:
+    return f"analysis.{run_id}"
+
+
+def broadcast(group: str, kind: str, **details) -> None:
+    """Send now; a lost wake-up is never fatal (clients catch up by re-reading)."""
+    message = {"type": "live.event", "group": group, "kind": kind, **details}
+    try:
+        async_to_sync(get_channel_layer().group_send)(group, message)
+    except Exception:
+        logger.exception("Could not broadcast %s to %s", kind, group)
+
+
 def broadcast_on_commit(operation_id: int, kind: str, **details) -> None:
-    message = {"type": "operation.event", "operation_id": operation_id, "kind": kind, **details}
-
-    def send():
-        try:
-            async_to_sync(get_channel_layer().group_send)(operation_group(operation_id), message)
-        except Exception:  # the change is committed; a lost wake-up is caught up on resume
-            logger.exception("Could not broadcast %s for operation %s", kind, operation_id)
-
-    transaction.on_commit(send)
+    group = operation_group(operation_id)
+    transaction.on_commit(lambda: broadcast(group, kind, operation_id=operation_id, **details))

@@ -4,6 +4,7 @@ Grants are django-guardian object permissions stored in the operation's direct
 foreign-key tables and derived, never edited by hand:
 
 - each coordinator (a user) holds ``COORDINATOR_PERMISSIONS``;
+- each analyst (a user the coordinators name) holds ``ANALYST_PERMISSIONS``;
 - each agency whose participation is *accepted* holds, through its group, the
   permissions of its role in ``ROLE_PERMISSIONS``;
 - nobody else holds anything, platform superusers included: an agency that does
@@ -38,6 +39,7 @@ REPORT_HIT = "report_hit"
 ANALYSE = "analyse_operation"
 
 COORDINATOR_PERMISSIONS = frozenset({VIEW, CHANGE, COORDINATE, REPORT_HIT, ANALYSE})
+ANALYST_PERMISSIONS = frozenset({VIEW, ANALYSE})
 ROLE_PERMISSIONS = {
     Participation.Role.LEAD: frozenset({VIEW, REPORT_HIT}),
     Participation.Role.PARTICIPANT: frozenset({VIEW, REPORT_HIT}),
@@ -66,6 +68,10 @@ def operation_grants_sync(operation: Operation) -> None:
         (user_id, ids[codename])
         for user_id in operation.coordinators.values_list("id", flat=True)
         for codename in COORDINATOR_PERMISSIONS
+    } | {
+        (user_id, ids[codename])
+        for user_id in operation.analysts.values_list("id", flat=True)
+        for codename in ANALYST_PERMISSIONS
     }
     wanted_groups = {
         (group_id, ids[codename])
@@ -150,7 +156,8 @@ def require(user, operation: Operation, codename: str, *, field: str = "id") -> 
 
 
 # Hits: markings that narrow a hit to the reporting agency and the coordinators. The
-# nominal data (actors, phones, documents) of every hit is narrowed the same way.
+# nominal data (actors, phones, documents) of every hit is narrowed to the reporting
+# agency, the coordinators, and the operation's analysts for the hits they may see.
 RESTRICTED_MARKINGS = frozenset({Marking.RED, Marking.AMBER_STRICT})
 
 
@@ -170,10 +177,23 @@ def hits_visible_to(user) -> QuerySet[Hit]:
 
 
 def can_see_nominal_data(user, hit: Hit, held: set[str]) -> bool:
-    """`held`: the user's permissions on the hit's operation (see operation_permissions)."""
-    return COORDINATE in held or (
-        user.agency_id is not None and hit.reporting_agency_id == user.agency_id
+    """`held`: the user's permissions on the hit's operation (see operation_permissions).
+
+    Call only for a hit the user may see (see :func:`hits_visible_to`)."""
+    return (
+        COORDINATE in held
+        or ANALYSE in held
+        or (user.agency_id is not None and hit.reporting_agency_id == user.agency_id)
     )
+
+
+def hits_with_nominal_data_visible_to(user) -> QuerySet[Hit]:
+    """The hits whose actors and nominal identifiers `user` may see: the queryset form
+    of :func:`can_see_nominal_data`, for analysis."""
+    visible = hits_visible_to(user)
+    analysed = operations_with_permission(user, ANALYSE).values("pk")
+    mine = Q(reporting_agency_id=user.agency_id) if user.agency_id else Q(pk__in=[])
+    return visible.filter(Q(operation__in=analysed) | mine)
 
 
 def can_create_operation(user) -> bool:

@@ -46,6 +46,7 @@ OPERATION_FIELDS = [
     "default_marking",
     "accept_late_reports",
     "coordinators",
+    "analysts",
 ]
 PARTICIPATION_FIELDS = ["operation", "agency", "role", "state", "contacts", "locations"]
 
@@ -152,7 +153,8 @@ def operation_create(
 
 @transaction.atomic
 def operation_update(*, actor: User, operation: Operation, **fields) -> Operation:
-    """Change the plan. `fields` are model fields, plus `coordinators` (a list of users).
+    """Change the plan. `fields` are model fields, plus `coordinators` and `analysts`
+    (lists of users).
 
     Moving the dates is refused when a time window would fall outside the new span.
     """
@@ -162,6 +164,7 @@ def operation_update(*, actor: User, operation: Operation, **fields) -> Operatio
     require_aware(planned_start=fields.get("planned_start"), planned_end=fields.get("planned_end"))
     before = snapshot(operation, OPERATION_FIELDS)
     coordinators = fields.pop("coordinators", None)
+    analysts = fields.pop("analysts", None)
     unknown = set(fields) - {
         "code",
         "name",
@@ -187,6 +190,8 @@ def operation_update(*, actor: User, operation: Operation, **fields) -> Operatio
     _ensure_windows_inside_span(operation)
     if coordinators is not None:
         _set_coordinators(operation, coordinators)
+    if analysts is not None:
+        _set_analysts(operation, analysts)
     after = snapshot(operation, OPERATION_FIELDS)
     old, new = changes(before, after)
     if new:
@@ -229,6 +234,21 @@ def _set_coordinators(operation: Operation, users: list[User]) -> None:
                 Code.COORDINATOR_NOT_ELIGIBLE,
             )
     operation.coordinators.set(users)
+    permissions.operation_grants_sync(operation)
+
+
+def _set_analysts(operation: Operation, users: list[User]) -> None:
+    taking_part = set(
+        operation.participations.filter(state=State.ACCEPTED).values_list("agency_id", flat=True)
+    )
+    for user in users:
+        if not user.is_active or user.agency_id not in taking_part:
+            raise _error(
+                "analyst_ids",
+                f"{user.username} does not belong to an agency taking part.",
+                Code.ANALYST_NOT_ELIGIBLE,
+            )
+    operation.analysts.set(users)
     permissions.operation_grants_sync(operation)
 
 
@@ -403,6 +423,7 @@ def participation_respond(
                 Code.NO_COORDINATOR,
             )
         operation.coordinators.remove(*leaving)
+        operation.analysts.remove(*operation.analysts.filter(agency=participation.agency))
     permissions.operation_grants_sync(operation)
     audit_record(
         actor=actor,

@@ -82,3 +82,18 @@ def test_ci_service_run_really_uses_postgresql_and_redis(db):
     # In the services run nothing may pass because a service was silently missing.
     assert connection.vendor == "postgresql"
     assert settings.CHANNEL_LAYERS["default"]["BACKEND"].startswith("channels_redis")
+
+
+def test_an_idle_redis_channel_layer_read_outlasts_its_blocking_wait():
+    # channels-redis blocks `brpop_timeout` seconds waiting for a message; a socket that
+    # times out first (redis-py 8's default is the same 5 s) kills idle websockets.
+    if not os.environ.get("REDIS_URL"):
+        if services_required():
+            pytest.fail("Redis is required in this run")
+        pytest.skip("the embedded run has the in-memory channel layer")
+    layer = get_channel_layer()
+
+    async def socket_timeout():
+        return layer.connection(0).connection_pool.connection_kwargs["socket_timeout"]
+
+    assert async_to_sync(socket_timeout)() > layer.brpop_timeout

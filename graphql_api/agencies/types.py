@@ -41,6 +41,7 @@ class AgencyNode(DjangoObjectType):
 
 class UserNode(DjangoObjectType):
     display_name = graphene.String(required=True)
+    agency = graphene.Field(AgencyNode)
 
     class Meta:
         model = User
@@ -55,3 +56,9 @@ class UserNode(DjangoObjectType):
     @staticmethod
     def resolve_display_name(root, info):
         return str(root)
+
+    @staticmethod
+    def resolve_agency(root, info):
+        # The directory of agencies is open to every user (agency_list), so the row
+        # loaded with the user (select_related) is answered as it is, without a query.
+        return root.agency

@@ -12,10 +12,11 @@ from graphene.utils.str_converters import to_camel_case
 from graphql import GraphQLError
 
 from agencies.error_codes import AgencyErrorCode
+from network_analysis.error_codes import AnalysisErrorCode
 from operations.error_codes import OperationErrorCode
 from timeline.error_codes import TimeWindowErrorCode
 
-DOMAIN_CODES = (AgencyErrorCode, OperationErrorCode, TimeWindowErrorCode)
+DOMAIN_CODES = (AgencyErrorCode, OperationErrorCode, TimeWindowErrorCode, AnalysisErrorCode)
 # Django's own validation codes, folded into ours.
 DJANGO_CODES = {
     "required": "REQUIRED",

@@ -5,13 +5,14 @@ from graphql_relay import from_global_id
 from operations.error_codes import OperationErrorCode as Code
 
 
-def decode_id(global_id: str, type_name: str, *, field: str) -> int:
-    """The primary key inside a global id of `type_name`, or an INVALID_ID error."""
+def decode_id(global_id: str, type_name: str, *, field: str, parse=int):
+    """The primary key inside a global id of `type_name` (read by `parse`: int, or
+    uuid.UUID), or an INVALID_ID error."""
     try:
         kind, pk = from_global_id(global_id)
         if kind != type_name:
             raise ValueError(kind)
-        return int(pk)
+        return parse(pk)
     except (TypeError, ValueError, UnicodeDecodeError) as exc:
         raise ValidationError(
             {field: ValidationError(f"Not a {type_name} id.", code=Code.INVALID_ID)}

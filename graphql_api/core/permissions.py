@@ -33,11 +33,20 @@ ROOT_FIELD_RULES: dict[tuple[str, str], Rule] = {
     ("Mutation", "reportHit"): Rule.OBJECT_PERMISSION,  # report_hit, accepted participant
     ("Mutation", "amendHit"): Rule.OBJECT_PERMISSION,  # reporting agency or coordinate_operation
     ("Mutation", "reviewHit"): Rule.OBJECT_PERMISSION,  # coordinate_operation
+    ("Query", "analysisRuns"): Rule.AUTHENTICATED,  # my own runs only
+    ("Query", "analysisRun"): Rule.AUTHENTICATED,  # my own runs only
+    ("Query", "entitySuggestions"): Rule.OBJECT_PERMISSION,  # analyse_operation
+    ("Query", "entityDecisions"): Rule.OBJECT_PERMISSION,  # analyse_operation
+    ("Query", "entityNetwork"): Rule.OBJECT_PERMISSION,  # analyse_operation
+    ("Query", "shortestPath"): Rule.OBJECT_PERMISSION,  # analyse_operation
+    ("Mutation", "runNetworkAnalysis"): Rule.OBJECT_PERMISSION,  # analyse_operation
+    ("Mutation", "decideEntities"): Rule.OBJECT_PERMISSION,  # analyse_operation, nominal data
     ("Mutation", "updateMe"): Rule.AUTHENTICATED,  # only the caller's own preferences
     ("Mutation", "rotateCalendarToken"): Rule.AUTHENTICATED,  # only the caller's own token
     ("Mutation", "revokeCalendarToken"): Rule.AUTHENTICATED,  # only the caller's own token
     ("Subscription", "hitReported"): Rule.AUTHENTICATED,  # view_operation; hits as selectors allow
     ("Subscription", "operationChanged"): Rule.AUTHENTICATED,  # view_operation
+    ("Subscription", "analysisProgress"): Rule.AUTHENTICATED,  # my own runs only
 }
 
 

@@ -90,11 +90,12 @@ class HitSubscriptions(graphene.ObjectType):
     @staticmethod
     async def subscribe_hit_reported(root, info, operation_id, after_sequence=None):
         user, operation_pk = info.context.user, _operation_pk(operation_id)
-        events_queue = await info.context.listen(operation_pk)
+        group = events.operation_group(operation_pk)
+        events_queue = await info.context.listen(group)
         try:
             last = await _require_visible(user, operation_pk)
         except Exception:
-            await info.context.unlisten(operation_pk, events_queue)
+            await info.context.unlisten(group, events_queue)
             raise
         cursor = last if after_sequence is None else max(after_sequence, 0)
 
@@ -114,7 +115,7 @@ class HitSubscriptions(graphene.ObjectType):
                         if event["kind"] == events.HIT_REPORTED and event["sequence"] > cursor:
                             break
             finally:
-                await info.context.unlisten(operation_pk, events_queue)
+                await info.context.unlisten(group, events_queue)
 
         return stream()
 
@@ -125,11 +126,12 @@ class HitSubscriptions(graphene.ObjectType):
     @staticmethod
     async def subscribe_operation_changed(root, info, operation_id):
         user, operation_pk = info.context.user, _operation_pk(operation_id)
-        events_queue = await info.context.listen(operation_pk)
+        group = events.operation_group(operation_pk)
+        events_queue = await info.context.listen(group)
         try:
             await _require_visible(user, operation_pk)
         except Exception:
-            await info.context.unlisten(operation_pk, events_queue)
+            await info.context.unlisten(group, events_queue)
             raise
 
         async def stream():
@@ -144,7 +146,7 @@ class HitSubscriptions(graphene.ObjectType):
                         continue  # a change to a hit this user may not see
                     yield {"operation_pk": operation_pk, **event}
             finally:
-                await info.context.unlisten(operation_pk, events_queue)
+                await info.context.unlisten(group, events_queue)
 
         return stream()
 

@@ -1,5 +1,6 @@
 import graphene
 from graphene_django import DjangoObjectType
+from graphql_relay import to_global_id
 
 from graphql_api.agencies.types import AgencyNode, UserNode
 from graphql_api.core.common import MarkingEnum, local_time
@@ -69,6 +70,7 @@ class ActorType(graphene.ObjectType):
     class Meta:
         name = "Actor"
 
+    id = graphene.ID(required=True, description="For entity decisions (decideEntities).")
     kind = graphene.Field(ActorKind, required=True)
     role = graphene.Field(ActorRole, required=True)
     name = graphene.String(required=True)
@@ -80,6 +82,10 @@ class ActorType(graphene.ObjectType):
     addresses = graphene.List(graphene.NonNull(graphene.String), required=True)
     phones = graphene.List(graphene.NonNull(graphene.String), required=True, description="E.164")
     emails = graphene.List(graphene.NonNull(graphene.String), required=True)
+
+    @staticmethod
+    def resolve_id(root, info):
+        return to_global_id("Actor", root.pk)
 
     @staticmethod
     def resolve_documents(root, info):

@@ -29,10 +29,11 @@ def plan_operation_queryset(queryset, fields: dict, info):
     """select_related / prefetch_related for what the query selected under an operation."""
     if "leadAgency" in fields:
         queryset = queryset.select_related("lead_agency")
-    if "coordinators" in fields:
-        queryset = queryset.prefetch_related(
-            Prefetch("coordinators", queryset=User.objects.select_related("agency"))
-        )
+    for people in ("coordinators", "analysts"):
+        if people in fields:
+            queryset = queryset.prefetch_related(
+                Prefetch(people, queryset=User.objects.select_related("agency"))
+            )
     if "participations" in fields:
         under = requested_under(fields["participations"], info)
         participations = Participation.objects.select_related("agency")
@@ -112,6 +113,10 @@ class OperationUpdateInput(graphene.InputObjectType):
     coordinator_ids = graphene.List(
         graphene.NonNull(graphene.ID), description="Replaces the coordinators."
     )
+    analyst_ids = graphene.List(
+        graphene.NonNull(graphene.ID),
+        description="Replaces the analysts (users of taking-part agencies who may analyse).",
+    )
 
 
 class CreateOperation(BaseMutation):
@@ -149,6 +154,13 @@ class UpdateOperation(BaseMutation):
                 "User",
                 User.objects.filter(agency__participations__operation=operation).distinct(),
                 field="coordinator_ids",
+            )
+        if "analyst_ids" in data:
+            data["analysts"] = get_many_by_global_id(
+                data.pop("analyst_ids") or [],
+                "User",
+                User.objects.filter(agency__participations__operation=operation).distinct(),
+                field="analyst_ids",
             )
         nulls = [k for k, v in data.items() if v is None]
         if nulls:

@@ -30,6 +30,11 @@ class OperationNode(DjangoObjectType):
     default_marking = graphene.Field(MarkingEnum, required=True)
     lead_agency = graphene.Field(AgencyNode, required=True)
     coordinators = graphene.List(graphene.NonNull(UserNode), required=True)
+    analysts = graphene.List(
+        graphene.NonNull(UserNode),
+        required=True,
+        description="Users who may analyse this operation (named by the coordinators).",
+    )
     participations = graphene.List(graphene.NonNull(lambda: ParticipationNode), required=True)
     time_windows = graphene.List(
         graphene.NonNull("graphql_api.timeline.types.TimeWindowNode"),
@@ -73,6 +78,7 @@ class OperationNode(DjangoObjectType):
             "status",
             "lead_agency",
             "coordinators",
+            "analysts",
             "planned_start",
             "planned_end",
             "time_zone",
@@ -103,6 +109,10 @@ class OperationNode(DjangoObjectType):
     @staticmethod
     def resolve_coordinators(root, info):
         return root.coordinators.all()
+
+    @staticmethod
+    def resolve_analysts(root, info):
+        return root.analysts.all()
 
     @staticmethod
     def resolve_participations(root, info):

@@ -67,6 +67,12 @@ class Operation(models.Model):
     coordinators = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="coordinated_operations"
     )
+    analysts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="analysed_operations",
+        help_text="Users of taking-part agencies named by the coordinators to analyse the hits.",
+    )
     planned_start = models.DateTimeField()
     planned_end = models.DateTimeField()
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])

@@ -6,21 +6,17 @@ afterSequence ends with exactly the same set.
 """
 
 import asyncio
-import os
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 from channels.db import database_sync_to_async
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 from graphql_relay import to_global_id
 
 from agencies.services import api_token_create
-from tests.conftest import services_required
-from tests.support.live import Server, Subscriber, database_url, post_graphql
+from tests.support.live import Server, Subscriber, post_graphql
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,17 +26,6 @@ REPORT = """mutation($op: ID!, $cid: UUID!, $input: HitInput!) {
     created hit { sequence } errors { field code message } } }"""
 SUBSCRIPTION = """subscription($op: ID!, $after: Int) {
   hitReported(operationId: $op, afterSequence: $after) { sequence clientId } }"""
-
-
-@pytest.fixture
-def shared_services():
-    on_postgres = connection.vendor == "postgresql"
-    redis_url = os.environ.get("REDIS_URL", "")
-    if not (on_postgres and redis_url):
-        if services_required():
-            pytest.fail("PostgreSQL and Redis are required in this run")
-        pytest.skip("needs DATABASE_URL (PostgreSQL) and REDIS_URL: CI's second run has them")
-    return database_url(settings.DATABASES["default"]), redis_url
 
 
 @pytest.fixture

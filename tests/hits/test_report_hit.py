@@ -734,7 +734,8 @@ def test_report_announces_the_new_hit_after_commit_and_a_retry_announces_nothing
         (
             f"operation.{active_operation.pk}",
             {
-                "type": "operation.event",
+                "type": "live.event",
+                "group": f"operation.{active_operation.pk}",
                 "operation_id": active_operation.pk,
                 "kind": "hit_reported",
                 "sequence": 1,

@@ -1,5 +1,6 @@
 """Real server processes and real clients, for end-to-end tests and benchmarks.
 
+- :class:`CeleryWorker`: a Celery worker process consuming one queue of its own.
 - :class:`Server`: a daphne process serving ``config.asgi`` on a free loopback port,
   against the database and Redis given; servers of one test share a channel prefix
   of their own, so earlier runs' leftovers in Redis do not reach them.
@@ -42,23 +43,63 @@ def database_url(db_settings: dict) -> str:
     return f"postgres://{user}{password}@{host}:{port}/{db_settings['NAME']}"
 
 
+def _environment(database_url: str, redis_url: str, channel_prefix: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
+    env.update(
+        DEBUG="0",
+        SECRET_KEY="end-to-end-test-key-" + "x" * 40,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="0",
+        DATABASE_URL=database_url,
+        LOG_LEVEL="WARNING",
+    )
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+        env["CHANNEL_PREFIX"] = channel_prefix or "jointops"
+    return env
+
+
+class CeleryWorker:
+    """``celery -A config worker`` taking tasks from `broker_url`."""
+
+    def __init__(self, *, database_url: str, redis_url: str, channel_prefix: str, broker_url: str):
+        env = _environment(database_url, redis_url, channel_prefix)
+        env["CELERY_BROKER_URL"] = broker_url
+        self.log = tempfile.NamedTemporaryFile(prefix="jointops-celery-", suffix=".log")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "celery", "-A", "config", "worker"),
+                *("--pool=solo", "--without-gossip", "--without-mingle"),
+                "--loglevel=WARNING",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+        )
+
+    def log_tail(self, size: int = 4000) -> str:
+        return Path(self.log.name).read_text(errors="replace")[-size:]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
 class Server:
     def __init__(self, *, database_url: str, redis_url: str = "", channel_prefix: str = ""):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/graphql/"
-        env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
-        env.update(
-            DEBUG="0",
-            SECRET_KEY="end-to-end-test-key-" + "x" * 40,
-            ALLOWED_HOSTS="127.0.0.1,localhost",
-            SECURE_SSL_REDIRECT="0",
-            DATABASE_URL=database_url,
-            LOG_LEVEL="WARNING",
-        )
-        if redis_url:
-            env["REDIS_URL"] = redis_url
-            env["CHANNEL_PREFIX"] = channel_prefix or "jointops"
+        env = _environment(database_url, redis_url, channel_prefix)
         # Open for the life of the process; closed by stop().
         self.log = tempfile.NamedTemporaryFile(prefix=f"jointops-{self.port}-", suffix=".log")  # noqa: SIM115
         self.process = subprocess.Popen(

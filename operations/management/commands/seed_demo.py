@@ -1,6 +1,8 @@
-"""Demo data: agencies on three continents, a user for every role, two operations.
+"""Demo data: agencies on three continents, a user for every role, two operations (the
+active one with generated hits to analyse).
 
-Idempotent: running it again changes nothing. Everything goes through the services, so
+Idempotent: running it again changes nothing. Everything but the generated hits (bulk
+written by network_analysis.synthetic) goes through the services, so
 grants and the audit trail are exactly what real use would produce.
 """
 
@@ -14,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, User
+from network_analysis import synthetic
 from operations import services
 from operations.models import Operation, Participation
 from timeline.models import TimeWindow
@@ -239,3 +242,7 @@ class Command(BaseCommand):
         services.operation_transition(
             actor=coordinator, operation=op, to_status=Operation.Status.ACTIVE
         )
+        services.operation_update(actor=coordinator, operation=op, analysts=[users["wco.analyst"]])
+        # Hits with a network in them (cells, a broker, duplicate actors, a transit
+        # country), for the analysis: `manage.py analyse_operation COLIBRI-SKY --user wco.analyst`.
+        synthetic.plant(op, hits=300, cells=5, per_cell=6, duplicates=40, transit="CR", seed=2027)

@@ -1,0 +1,249 @@
+"""What an analyst may analyse, read from the database: the only module of the app that
+decides which rows an analysis sees.
+
+- :func:`analysable_operations`: operations the user holds ``analyse_operation`` on;
+- :func:`load_input`: the hits of those operations the user may see (rejected hits
+  left out), with their items, shipments and identifiers, and the actors and nominal
+  identifiers only of hits whose nominal data the user may see. The redacted edition
+  drops RED / AMBER+STRICT hits and all nominal data;
+- :func:`entity_suggestions` and :func:`runs_for_user`.
+
+Everything downstream (graphs, measures, reports, exports) is computed from an
+:class:`AnalysisInput`, so nothing can show more than this module let through.
+"""
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from network_analysis import resolution
+from network_analysis.models import AnalysisResult, AnalysisRun, EntityDecision
+from operations import permissions
+from operations.models import Actor, Hit, HitIdentifier, HitItem, Operation, Shipment
+
+EDITIONS = tuple(AnalysisResult.Edition.values)
+
+HIT_FIELDS = (
+    "pk",
+    "operation_id",
+    "operation__code",
+    "sequence",
+    "occurred_at",
+    "country",
+    "place",
+    "location_code",
+    "location_type",
+    "mode_of_transport",
+    "detection_method",
+    "concealment",
+    "arrests",
+    "marking",
+    "status",
+    "reporting_agency__acronym",
+    "reporting_agency__name",
+)
+ITEM_FIELDS = ("hit_id", "commodity", "commodity_group", "quantity", "unit", "kilograms")
+SHIPMENT_FIELDS = (
+    "pk",
+    "hit_id",
+    "departure_country",
+    "transit_countries",
+    "destination_country",
+)
+ACTOR_FIELDS = (
+    "pk",
+    "hit_id",
+    "kind",
+    "role",
+    "name",
+    "aliases",
+    "nationality",
+    "date_of_birth",
+    "registration_number",
+    "documents",
+    "addresses",
+    "phones",
+    "emails",
+)
+
+
+@dataclass
+class AnalysisInput:
+    """Plain rows, as dicts keyed by the *_FIELDS names, plus resolved actors."""
+
+    edition: str
+    operations: list[dict]
+    hits: list[dict] = field(default_factory=list)
+    items: list[dict] = field(default_factory=list)
+    shipments: list[dict] = field(default_factory=list)
+    identifiers: list[tuple[int, str, str]] = field(default_factory=list)  # hit, kind, value
+    actors: list[dict] = field(default_factory=list)
+    entities: dict[int, int] = field(default_factory=dict)  # actor pk -> entity pk
+    confirmed_merges: int = 0
+    identifier_links: int = 0
+
+    def fingerprint(self, parameters: dict) -> str:
+        """SHA-256 of everything an analysis reads, and of its parameters."""
+        digest = hashlib.sha256()
+        for part in (
+            self.edition,
+            self.operations,
+            self.hits,
+            self.items,
+            self.shipments,
+            self.identifiers,
+            self.actors,
+            sorted(self.entities.items()),
+            [self.confirmed_merges, self.identifier_links],
+            parameters,
+        ):
+            digest.update(json.dumps(part, sort_keys=True, default=str).encode())
+            digest.update(b"\x00")
+        return digest.hexdigest()
+
+
+def analysable_operations(user) -> QuerySet[Operation]:
+    return permissions.operations_with_permission(user, permissions.ANALYSE)
+
+
+def _hits(user, operations: Iterable[Operation], edition: str) -> QuerySet[Hit]:
+    hits = (
+        permissions.hits_visible_to(user)
+        .filter(operation__in=[o.pk for o in operations])
+        .exclude(status=Hit.Status.REJECTED)
+    )
+    if edition == AnalysisResult.Edition.REDACTED:
+        hits = hits.exclude(marking__in=permissions.RESTRICTED_MARKINGS)
+    return hits
+
+
+def count_hits(user, operations: Iterable[Operation]) -> int:
+    return _hits(user, operations, AnalysisResult.Edition.FULL).count()
+
+
+def actor_record(row: dict) -> resolution.ActorRecord:
+    return resolution.ActorRecord(
+        pk=row["pk"],
+        kind=row["kind"],
+        name=row["name"],
+        aliases=tuple(row["aliases"] or ()),
+        nationality=row["nationality"],
+        date_of_birth=row["date_of_birth"],
+        registration_number=row["registration_number"],
+        documents=tuple((d.get("country", ""), d.get("number", "")) for d in row["documents"]),
+        phones=tuple(row["phones"] or ()),
+        emails=tuple(row["emails"] or ()),
+    )
+
+
+def _decisions(actors: QuerySet[Actor]) -> tuple[set, set]:
+    """The latest verdict on each pair of these actors: (confirmed, rejected) pairs.
+
+    `actors` stays a subquery: a list of 100,000 hits' actor ids would pass SQLite's
+    limit on query parameters."""
+    latest: dict[tuple[int, int], str] = {}
+    pks = actors.values("pk")
+    rows = EntityDecision.objects.filter(actor_a__in=pks, actor_b__in=pks)
+    for a, b, verdict in rows.order_by("decided_at", "id").values_list(
+        "actor_a_id", "actor_b_id", "verdict"
+    ):
+        latest[(a, b)] = verdict
+    confirmed = {p for p, v in latest.items() if v == EntityDecision.Verdict.CONFIRMED}
+    return confirmed, set(latest) - confirmed
+
+
+def _nominal_actors(user, hits: QuerySet[Hit]) -> QuerySet[Actor]:
+    nominal = permissions.hits_with_nominal_data_visible_to(user).filter(pk__in=hits.values("pk"))
+    return Actor.objects.filter(hit__in=nominal)
+
+
+def load_input(user, operations: Iterable[Operation], edition: str) -> AnalysisInput:
+    """The rows `user` may analyse in `operations`, for one edition."""
+    operations = sorted(operations, key=lambda o: o.pk)
+    hits = _hits(user, operations, edition)
+    data = AnalysisInput(
+        edition=edition,
+        operations=[{"id": o.pk, "code": o.code, "name": o.name} for o in operations],
+        hits=list(hits.order_by("pk").values(*HIT_FIELDS)),
+        items=list(
+            HitItem.objects.filter(hit__in=hits.values("pk")).order_by("pk").values(*ITEM_FIELDS)
+        ),
+        shipments=list(
+            Shipment.objects.filter(hit__in=hits.values("pk"))
+            .order_by("pk")
+            .values(*SHIPMENT_FIELDS)
+        ),
+        identifiers=list(
+            HitIdentifier.objects.filter(hit__in=hits.values("pk"))
+            .exclude(kind__in=HitIdentifier.NOMINAL)
+            .order_by("pk")
+            .values_list("hit_id", "kind", "value")
+        ),
+    )
+    if edition == AnalysisResult.Edition.FULL:
+        actors = _nominal_actors(user, hits)
+        data.actors = list(actors.order_by("pk").values(*ACTOR_FIELDS))
+        records = [actor_record(row) for row in data.actors]
+        confirmed, rejected = _decisions(actors)
+        data.entities = resolution.resolve(records, confirmed, rejected)
+        data.confirmed_merges = len(confirmed)
+        data.identifier_links = len(resolution.identifier_links(records))
+    return data
+
+
+@dataclass(frozen=True)
+class SuggestedPair:
+    suggestion: resolution.Suggestion
+    actor_a: Actor
+    actor_b: Actor
+
+
+def entity_suggestions(
+    user, operations: Iterable[Operation], min_score: float = resolution.DEFAULT_MIN_SCORE
+) -> list[SuggestedPair]:
+    """Name matches among the actors `user` may see in `operations`, not yet decided."""
+    hits = _hits(user, operations, AnalysisResult.Edition.FULL)
+    visible = _nominal_actors(user, hits)
+    actors = {a.pk: a for a in visible.select_related("hit__operation")}
+    records = [actor_record_of(actor) for actor in actors.values()]
+    confirmed, rejected = _decisions(visible)
+    entities = resolution.resolve(records, confirmed, rejected)
+    found = resolution.suggestions(
+        records, entities=entities, decided=confirmed | rejected, min_score=min_score
+    )
+    return [SuggestedPair(s, actors[s.a], actors[s.b]) for s in found]
+
+
+def analysable_actors(user) -> QuerySet[Actor]:
+    """Actors `user` may analyse: their nominal data visible, analyse_operation held."""
+    analysed = analysable_operations(user).values("pk")
+    nominal = permissions.hits_with_nominal_data_visible_to(user).filter(operation__in=analysed)
+    return Actor.objects.filter(hit__in=nominal).select_related("hit__operation")
+
+
+def actor_record_of(actor: Actor) -> resolution.ActorRecord:
+    return actor_record({name: getattr(actor, name) for name in ACTOR_FIELDS})
+
+
+def entity_decisions(user, operations: Iterable[Operation]) -> list[EntityDecision]:
+    """Decisions between actors `user` may analyse in `operations`, newest first."""
+    actors = analysable_actors(user).filter(hit__operation__in=[o.pk for o in operations])
+    return list(
+        EntityDecision.objects.filter(actor_a__in=actors, actor_b__in=actors)
+        .select_related("actor_a", "actor_b", "decided_by__agency")
+        .order_by("-decided_at", "-id")[:500]
+    )
+
+
+def runs_for_user(user) -> QuerySet[AnalysisRun]:
+    """Runs the user started, while they may still analyse every operation of each:
+    a run shows what its creator could see, so it is never shown to anybody else."""
+    if not getattr(user, "is_authenticated", False):
+        return AnalysisRun.objects.none()
+    analysable = analysable_operations(user).values("pk")
+    return AnalysisRun.objects.filter(created_by=user).exclude(
+        operations__in=Operation.objects.exclude(pk__in=analysable)
+    )

@@ -1,0 +1,611 @@
+"""Reports and graph exports of an analysis run, from a hand-made graph and results dict.
+
+Both follow the network_analysis data contract. The cast: Ivan Petrov (Cyrillic) and Mohammed
+al-Amin (Arabic) share a phone; Ivan takes part in two hits, one of them TLP:RED; Mohammed is
+linked to that RED hit through its shipment; a third hit (OP-BRAVO) has no actor. The cocaine came
+from Colombia to the United States through Costa Rica.
+"""
+
+import copy
+import csv
+import doctest
+import io
+import json
+import re
+
+import networkx as nx
+import pytest
+import stix2
+from pypdf import PdfReader
+
+from network_analysis import exports, reports
+from network_analysis.exports import EXPORT_FORMATS, export_graph
+from network_analysis.reports import EDITION_LABELS, REPORT_FORMATS, render_report
+
+IVAN = "Иван Петров"
+MOHAMMED = "محمد الأمين"
+SCRIPT_LABEL = "<script>alert(1)</script> Holdings"
+FORMULA_CONCEALMENT = '=HYPERLINK("http://evil.example")'
+
+SECTION_TITLES = (
+    "Totals",
+    "By commodity",
+    "By country",
+    "By mode of transport",
+    "By detection method",
+    "By concealment",
+    "Per participating agency",
+    "Over time",
+    "Top routes",
+    "Network findings",
+    "Key entities",
+    "Communities",
+    "Brokers: articulation points",
+    "Brokers: bridges",
+    "Route network: countries",
+    "Route network: edges",
+    "Cross-operation links",
+    "Methodology",
+)
+
+
+def add_hit(g: nx.Graph, pk: int, operation: str, sequence: int, marking: str, at: str, cc: str):
+    g.add_node(
+        f"hit:{pk}",
+        kind="hit",
+        label=f"{operation}#{sequence}",
+        operation=operation,
+        sequence=sequence,
+        marking=marking,
+        occurred_at=at,
+        country=cc,
+    )
+
+
+def add_identifier(g: nx.Graph, identifier_type: str, value: str, label: str, nominal: bool):
+    g.add_node(
+        f"identifier:{identifier_type}:{value}",
+        kind="identifier",
+        label=label,
+        identifier_type=identifier_type,
+        nominal=nominal,
+    )
+
+
+@pytest.fixture
+def graph() -> nx.Graph:
+    g = nx.Graph(edition="full", fingerprint="f1ng3r", operations="OP-ALPHA,OP-BRAVO")
+    add_hit(g, 1, "OP-ALPHA", 1, "AMBER", "2027-03-02T10:15:00+00:00", "CR")
+    add_hit(g, 2, "OP-ALPHA", 2, "RED", "2027-03-04T08:00:00Z", "US")
+    add_hit(g, 3, "OP-BRAVO", 1, "GREEN", "2027-03-05T12:00:00+01:00", "NL")
+    g.add_node("shipment:1", kind="shipment", label="Shipment 1")
+    g.add_node("shipment:2", kind="shipment", label="Shipment 2")
+    for pk, name, nationality in ((1, IVAN, "RU"), (2, MOHAMMED, "")):
+        g.add_node(
+            f"actor:{pk}",
+            kind="actor",
+            label=name,
+            actor_kind="person",
+            nationality=nationality,
+            actors=1,
+            operations="OP-ALPHA",
+        )
+    add_identifier(g, "phone", "+50688887777", "+506 8888 7777", nominal=True)
+    add_identifier(g, "email", "ivan@example.org", "ivan@example.org", nominal=True)
+    add_identifier(g, "container", "MSCU1234565", "MSCU 123456 5", nominal=False)
+    g.add_node(
+        "conveyance:flight:CM0401", kind="conveyance", label="CM 401", conveyance_type="flight"
+    )
+    g.add_node("location:CRSJO", kind="location", label="San José airport", country="CR")
+    countries = {"CO": "Colombia", "CR": "Costa Rica", "US": "United States", "NL": "Netherlands"}
+    for code, name in countries.items():
+        g.add_node(f"country:{code}", kind="country", label=name)
+    edges = [
+        ("hit:1", "shipment:1", "shipment"),
+        ("hit:2", "shipment:2", "shipment"),
+        ("hit:1", "actor:1", "involves"),
+        ("hit:2", "actor:1", "involves"),
+        ("shipment:2", "actor:2", "involves"),
+        ("actor:1", "identifier:phone:+50688887777", "uses"),
+        ("actor:1", "identifier:email:ivan@example.org", "uses"),
+        ("identifier:phone:+50688887777", "actor:2", "uses"),
+        ("shipment:1", "identifier:container:MSCU1234565", "identified_by"),
+        ("shipment:2", "conveyance:flight:CM0401", "conveyed_by"),
+        ("hit:1", "location:CRSJO", "seized_at"),
+        ("location:CRSJO", "country:CR", "located_in"),
+        ("hit:2", "country:US", "seized_at"),
+        ("hit:3", "country:NL", "seized_at"),
+    ]
+    for u, v, kind in edges:
+        g.add_edge(u, v, kind=kind, weight=1.0)
+    return g
+
+
+@pytest.fixture
+def results() -> dict:
+    return {
+        "edition": "full",
+        "scope": {
+            "operations": [
+                {"id": 1, "code": "OP-ALPHA", "name": "Operation Alpha"},
+                {"id": 2, "code": "OP-BRAVO", "name": "Operation Bravo"},
+            ],
+            "hits": 3,
+        },
+        "statistics": {
+            "totals": {"hits": 3, "kilograms": 130.5, "arrests": 2},
+            "by_commodity": [
+                {
+                    "commodity": "cocaine",
+                    "label": "Cocaine (hydrochloride)",
+                    "group": "drugs",
+                    "hits": 2,
+                    "kilograms": 120.5,
+                    "quantities": [{"unit": "kg", "quantity": 120.5}],
+                },
+                {
+                    "commodity": "cigarettes",
+                    "label": "Cigarettes",
+                    "group": "tobacco",
+                    "hits": 1,
+                    "kilograms": 10.0,
+                    "quantities": [{"unit": "piece", "quantity": 20000}],
+                },
+            ],
+            "by_country": [
+                {"country": "CR", "name": "Costa Rica", "hits": 1, "kilograms": 20.5},
+                {"country": "US", "name": "United States", "hits": 1, "kilograms": 100.0},
+                {"country": "NL", "name": "Netherlands", "hits": 1, "kilograms": 10.0},
+            ],
+            "by_mode": [{"mode": "air", "label": "Air", "hits": 3, "kilograms": 130.5}],
+            "by_detection": [
+                {"method": "detector_dog", "label": "Detector dog", "hits": 3, "kilograms": 130.5}
+            ],
+            "by_concealment": [
+                {"concealment": FORMULA_CONCEALMENT, "hits": 1, "kilograms": 20.5},
+                {"concealment": "Wing compartment", "hits": 2, "kilograms": 110.0},
+            ],
+            "by_agency": [
+                {
+                    "agency": "PCD",
+                    "name": "Policía de Control de Drogas",
+                    "hits": 2,
+                    "kilograms": 120.5,
+                },
+                {"agency": "FIOD", "name": "Fiscale inlichtingen", "hits": 1, "kilograms": 10.0},
+            ],
+            "over_time": [
+                {"date": "2027-03-02", "hits": 1, "kilograms": 20.5},
+                {"date": "2027-03-04", "hits": 1, "kilograms": 100.0},
+                {"date": "2027-03-05", "hits": 1, "kilograms": 10.0},
+            ],
+            "top_routes": [{"route": ["CO", "CR", "US"], "hits": 2, "kilograms": 120.5}],
+        },
+        "network": {
+            "graph": {
+                "nodes": 16,
+                "edges": 14,
+                "components": 2,
+                "largest_component": 14,
+                "nodes_by_kind": {
+                    "hit": 3,
+                    "shipment": 2,
+                    "actor": 2,
+                    "identifier": 3,
+                    "conveyance": 1,
+                    "location": 1,
+                    "country": 4,
+                },
+            },
+            "key_entities": [
+                {
+                    "id": "actor:1",
+                    "kind": "actor",
+                    "label": IVAN,
+                    "degree": 1.0,
+                    "betweenness": 0.5,
+                    "pagerank": 0.41,
+                    "closeness": 1.0,
+                    "core": 1,
+                    "hits": 2,
+                },
+                {
+                    "id": "actor:3",
+                    "kind": "actor",
+                    "label": SCRIPT_LABEL,
+                    "degree": 0.5,
+                    "betweenness": 0.0,
+                    "pagerank": 0.2,
+                    "closeness": 0.5,
+                    "core": 1,
+                    "hits": 0,
+                },
+            ],
+            "communities": [
+                {
+                    "id": 0,
+                    "size": 2,
+                    "members": [
+                        {"id": "actor:1", "label": IVAN},
+                        {"id": "actor:2", "label": MOHAMMED},
+                    ],
+                    "hits": ["OP-ALPHA#1", "OP-ALPHA#2"],
+                },
+            ],
+            "brokers": {
+                "articulation_points": [{"id": "actor:1", "label": IVAN}],
+                "bridges": [
+                    {
+                        "source": "actor:1",
+                        "target": "actor:2",
+                        "source_label": IVAN,
+                        "target_label": MOHAMMED,
+                    }
+                ],
+            },
+            "routes": {
+                "countries": [
+                    {
+                        "country": "CR",
+                        "name": "Costa Rica",
+                        "betweenness": 1.0,
+                        "hits": 2,
+                        "kilograms": 120.5,
+                    },
+                ],
+                "edges": [
+                    {
+                        "source": "CO",
+                        "target": "CR",
+                        "hits": 2,
+                        "kilograms": 120.5,
+                        "edge_betweenness": 0.5,
+                    },
+                    {
+                        "source": "CR",
+                        "target": "US",
+                        "hits": 2,
+                        "kilograms": 120.5,
+                        "edge_betweenness": 0.5,
+                    },
+                ],
+            },
+            "cross_operation_links": [
+                {
+                    "id": "identifier:phone:+50688887777",
+                    "label": "+506 8888 7777",
+                    "kind": "identifier",
+                    "operations": ["OP-ALPHA", "OP-BRAVO"],
+                },
+            ],
+        },
+        "methodology": {
+            "parameters": {"top": 20, "resolution": 1.0},
+            "betweenness": {"exact": False, "k": 500, "seed": 42},
+            "backend": "networkx",
+            "networkx": "3.6.1",
+            "resolution": {"min_score": 0.92, "confirmed_merges": 3, "identifier_links": 5},
+            "fingerprint": "f1ng3r",
+            "generated_at": "2027-04-01T09:00:00+00:00",
+            "excluded": "Rejected hits are excluded.",
+            "edition_note": "Contains nominal data: handle as marked.",
+        },
+    }
+
+
+def empty_results(results: dict) -> dict:
+    """The same run with no hit at all: every list empty, every total zero."""
+    empty = copy.deepcopy(results)
+    stats, network = empty["statistics"], empty["network"]
+    stats["totals"] = {"hits": 0, "kilograms": 0.0, "arrests": 0}
+    for key in stats:
+        if key != "totals":
+            stats[key] = []
+    network["graph"] = {
+        "nodes": 0,
+        "edges": 0,
+        "components": 0,
+        "largest_component": 0,
+        "nodes_by_kind": {},
+    }
+    network["key_entities"] = network["communities"] = network["cross_operation_links"] = []
+    network["brokers"] = {"articulation_points": [], "bridges": []}
+    network["routes"] = {"countries": [], "edges": []}
+    empty["scope"]["hits"] = 0
+    return empty
+
+
+def pdf_images(content: bytes) -> int:
+    return sum(len(page.images) for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def csv_rows(content: bytes) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8"))))
+
+
+def html_section(html: str, key: str) -> str:
+    return re.search(rf'<section id="{key}">(.*?)</section>', html, re.S).group(1)
+
+
+# HTML
+
+
+def test_html_report_shows_every_section_and_the_edition(results):
+    content, content_type = render_report(results, "html")
+
+    html = content.decode("utf-8")
+    assert content_type == "text/html; charset=utf-8"
+    for title in SECTION_TITLES:
+        assert f">{title}</h" in html, title
+    assert "OP-ALPHA (Operation Alpha)" in html
+    assert EDITION_LABELS["full"] in html
+    assert "CO → CR → US" in html
+    assert IVAN in html and MOHAMMED in html
+    assert "sampled (k = 500, seed = 42)" in html
+    assert "Rejected hits are excluded." in html
+
+
+def test_html_report_escapes_labels(results):
+    html = render_report(results, "html")[0].decode("utf-8")
+
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Holdings" in html
+
+
+def test_html_report_names_the_redacted_edition(results):
+    results["edition"] = "redacted"
+
+    html = render_report(results, "html")[0].decode("utf-8")
+
+    assert EDITION_LABELS["redacted"] in html
+    assert "no TLP:RED or TLP:AMBER+STRICT hits" in html
+
+
+def test_html_report_says_none_for_empty_sections(results):
+    html = render_report(empty_results(results), "html")[0].decode("utf-8")
+
+    assert "None." in html_section(html, "by_country")
+    assert "<table" not in html_section(html, "by_country")
+    network = html_section(html, "network")
+    assert network.count("None.") == 8  # every network table but the graph size
+    assert "<table" in html_section(html, "methodology")
+
+
+# PDF
+
+
+def test_pdf_report_has_the_sections_metadata_and_charts(results):
+    content, content_type = render_report(results, "pdf")
+
+    assert content_type == "application/pdf"
+    reader = PdfReader(io.BytesIO(content))
+    assert len(reader.pages) >= 1
+    assert reader.metadata.title == reports.report_title(results)
+    assert reader.metadata.subject == EDITION_LABELS["full"]
+    text = pdf_text(content)
+    assert "OP-ALPHA" in text
+    for title in SECTION_TITLES:
+        assert title in text, title
+    assert IVAN in text  # drawn with a font that has Cyrillic, not Helvetica
+    assert pdf_images(content) == 5  # commodity, time, country, agency, route edges
+
+
+def test_pdf_report_leaves_out_charts_without_data(results):
+    results["statistics"]["by_commodity"] = []
+    results["statistics"]["over_time"] = []
+
+    assert pdf_images(render_report(results, "pdf")[0]) == 3
+    assert pdf_images(render_report(empty_results(results), "pdf")[0]) == 0
+
+
+def test_pdf_report_of_an_empty_run_still_has_every_section(results):
+    text = pdf_text(render_report(empty_results(results), "pdf")[0])
+
+    for title in SECTION_TITLES:
+        assert title in text, title
+    assert "None." in text
+
+
+def test_pdf_report_draws_markup_like_labels_as_text(results):
+    text = pdf_text(render_report(results, "pdf")[0])
+
+    # Escaped for ReportLab's markup, drawn verbatim (the cell may wrap it over lines).
+    assert "<script>alert(1)</script>Holdings" in "".join(text.split())
+
+
+# CSV
+
+
+def test_csv_report_is_one_tidy_table(results):
+    content, content_type = render_report(results, "csv")
+
+    rows = csv_rows(content)
+    assert content_type == "text/csv; charset=utf-8"
+    assert content.decode("utf-8").splitlines()[0] == "section,key,label,metric,value"
+    values = {(r["section"], r["key"], r["metric"]): r["value"] for r in rows}
+    assert values["totals", "total", "kilograms"] == "130.5"
+    assert values["by_commodity", "cocaine", "kilograms"] == "120.5"
+    assert values["by_commodity", "cigarettes", "quantity_piece"] == "20000"
+    assert values["top_routes", "CO>CR>US", "hits"] == "2"
+    assert values["key_entity", "actor:1", "betweenness"] == "0.5"
+    assert values["route_edge", "CR>US", "edge_betweenness"] == "0.5"
+    link = values["cross_operation_link", "identifier:phone:+50688887777", "operations"]
+    assert link == "OP-ALPHA|OP-BRAVO"
+
+
+def test_csv_report_lists_community_members_with_their_names(results):
+    rows = csv_rows(render_report(results, "csv")[0])
+
+    members = [(r["key"], r["label"]) for r in rows if r["metric"] == "member"]
+    assert members == [("0", IVAN), ("0", MOHAMMED)]
+    route = next(r for r in rows if r["section"] == "top_routes")
+    assert route["label"] == "CO → CR → US"
+
+
+def test_csv_report_neutralises_formulas(results):
+    rows = csv_rows(render_report(results, "csv")[0])
+
+    concealments = {r["key"] for r in rows if r["section"] == "by_concealment"}
+    assert concealments == {"'" + FORMULA_CONCEALMENT, "Wing compartment"}
+    assert all(not r[f].startswith(("=", "+", "-", "@")) for r in rows for f in r)
+
+
+# JSON
+
+
+def test_json_report_round_trips(results):
+    content, content_type = render_report(results, "json")
+
+    assert content_type == "application/json"
+    assert json.loads(content) == results
+    assert IVAN.encode("utf-8") in content
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "", "PDF"])
+def test_unknown_report_format_is_refused(results, fmt):
+    with pytest.raises(ValueError):
+        render_report(results, fmt)
+
+
+def test_report_formats_are_all_rendered(results):
+    assert set(REPORT_FORMATS) == {"html", "pdf", "csv", "json"}
+    for fmt in REPORT_FORMATS:
+        content, _ = render_report(results, fmt)
+        assert content
+
+
+# Graph exports
+
+
+def kinds(g: nx.Graph) -> dict[str, str]:
+    return dict(g.nodes(data="kind"))
+
+
+def test_gexf_export_loads_back(graph):
+    content, content_type, extension = export_graph(graph, "gexf")
+
+    loaded = nx.read_gexf(io.BytesIO(content))
+    assert (content_type, extension) == ("application/gexf+xml", "gexf")
+    assert (loaded.number_of_nodes(), loaded.number_of_edges()) == (16, 14)
+    assert kinds(loaded) == kinds(graph)
+    assert loaded.nodes["actor:2"]["label"] == MOHAMMED
+    assert loaded.nodes["identifier:phone:+50688887777"]["nominal"] is True
+
+
+def test_graphml_export_loads_back_with_the_graph_attributes(graph):
+    content, content_type, extension = export_graph(graph, "graphml")
+
+    loaded = nx.read_graphml(io.BytesIO(content))
+    assert (content_type, extension) == ("application/graphml+xml", "graphml")
+    assert (loaded.number_of_nodes(), loaded.number_of_edges()) == (16, 14)
+    assert kinds(loaded) == kinds(graph)
+    assert loaded.nodes["actor:1"]["label"] == IVAN
+    assert loaded.graph["edition"] == "full"
+    assert loaded.edges["actor:1", "identifier:phone:+50688887777"]["kind"] == "uses"
+
+
+def test_json_export_loads_back_as_node_link_data(graph):
+    content, content_type, extension = export_graph(graph, "json")
+
+    loaded = nx.node_link_graph(json.loads(content), edges="edges")
+    assert (content_type, extension) == ("application/json", "json")
+    assert nx.utils.graphs_equal(loaded, graph)
+    assert IVAN.encode("utf-8") in content
+
+
+def stix_objects(graph: nx.Graph) -> list:
+    content, content_type, extension = export_graph(graph, "stix")
+    assert (content_type, extension) == ("application/stix+json;version=2.1", "stix.json")
+    return stix2.parse(content.decode("utf-8"), allow_custom=False).objects
+
+
+def of_type(objects: list, stix_type: str) -> list:
+    return [o for o in objects if o.type == stix_type]
+
+
+def test_stix_export_is_a_valid_bundle_with_the_expected_objects(graph):
+    objects = stix_objects(graph)
+
+    assert {o.name for o in of_type(objects, "threat-actor")} == {IVAN, MOHAMMED}
+    assert len(of_type(objects, "sighting")) == 3  # hit 1: Ivan; hit 2: Ivan, Mohammed
+    assert len(of_type(objects, "relationship")) == 3  # the "uses" edges
+    assert {o.country for o in of_type(objects, "location")} == {"CO", "CR", "US", "NL"}
+    assert [o.value for o in of_type(objects, "email-addr")] == ["ivan@example.org"]
+    identifiers = {(o.identifier_type, o.value) for o in of_type(objects, "jointops-identifier")}
+    assert identifiers == {
+        ("phone", "+50688887777"),
+        ("container", "MSCU1234565"),
+        ("flight", "CM0401"),
+    }
+    assert len(of_type(objects, "extension-definition")) == 1
+
+
+def test_stix_export_credits_jointops_and_links_actors_to_what_they_use(graph):
+    objects = stix_objects(graph)
+    by_id = {o.id: o for o in objects}
+
+    (author,) = of_type(objects, "identity")
+    assert (author.name, author.identity_class) == ("JointOps", "organization")
+    sdos = [
+        o for o in objects if o.type in ("threat-actor", "location", "sighting", "relationship")
+    ]
+    assert all(o.created_by_ref == author.id for o in sdos)
+    uses = {
+        (by_id[r.source_ref].name, getattr(by_id[r.target_ref], "value", None))
+        for r in of_type(objects, "relationship")
+    }
+    assert uses == {
+        (IVAN, "+50688887777"),
+        (IVAN, "ivan@example.org"),
+        (MOHAMMED, "+50688887777"),
+    }
+    ivan = next(o for o in of_type(objects, "threat-actor") if o.name == IVAN)
+    assert ivan.external_references[0].external_id == "actor:1"
+
+
+def test_stix_sighting_of_a_red_hit_is_marked_tlp_red(graph):
+    objects = stix_objects(graph)
+    by_id = {o.id: o for o in objects}
+
+    red = [s for s in of_type(objects, "sighting") if s.description == "OP-ALPHA#2"]
+    assert len(red) == 2
+    assert all(s.object_marking_refs == [stix2.TLP_RED.id] for s in red)
+    assert all(by_id[s.where_sighted_refs[0]].country == "US" for s in red)
+    (amber,) = [s for s in of_type(objects, "sighting") if s.description == "OP-ALPHA#1"]
+    assert amber.object_marking_refs == [stix2.TLP_AMBER.id]
+    assert stix2.TLP_RED.id in by_id  # the marking definitions travel with the bundle
+
+
+def test_stix_export_has_stable_ids(graph):
+    first = {o.id for o in stix_objects(graph)}
+    second = {o.id for o in stix_objects(graph)}
+
+    assert first == second
+
+
+def test_stix_sighting_without_a_country_is_sighted_by_jointops(graph):
+    graph.nodes["hit:1"]["country"] = ""
+
+    objects = stix_objects(graph)
+
+    (author,) = of_type(objects, "identity")
+    (sighting,) = [s for s in of_type(objects, "sighting") if s.description == "OP-ALPHA#1"]
+    assert sighting.where_sighted_refs == [author.id]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "", "GEXF"])
+def test_unknown_export_format_is_refused(graph, fmt):
+    assert fmt not in EXPORT_FORMATS
+    with pytest.raises(ValueError):
+        export_graph(graph, fmt)
+
+
+@pytest.mark.parametrize("module", [reports, exports])
+def test_docstring_examples(module):
+    result = doctest.testmod(module)
+
+    assert result.attempted > 0 and result.failed == 0
