@@ -102,10 +102,21 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                # redis-py 8 times a socket out after 5 s, the very time channels-redis
-                # blocks waiting for a message: an idle websocket would then die with
-                # "Timeout reading". Reads may take longer than that wait.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+                # No socket timeout. redis-py 8's default (5 s) equals the time
+                # channels-redis blocks waiting for a message, so idle websockets died
+                # with "Timeout reading"; and any timeout wraps each send in
+                # asyncio.wait_for, which on Python 3.11 can swallow a cancellation, so
+                # the receive loop of a closed websocket then polled Redis forever
+                # (about 1 disconnect in 16). The server answers every blocking read
+                # within channels-redis's wait; keepalive finds a dead peer.
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": None,
+                        "socket_connect_timeout": 5,
+                        "socket_keepalive": True,
+                    }
+                ],
                 "prefix": env.str("CHANNEL_PREFIX", default="jointops"),
             },
         }

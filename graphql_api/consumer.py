@@ -28,6 +28,7 @@ from graphql.execution import create_source_event_stream
 
 from agencies.services import api_token_authenticate
 from graphql_api.core.permissions import RootFieldRuleMiddleware, check_root_field
+from graphql_api.schema import schema
 from graphql_api.views import format_error, validation_rules
 
 logger = logging.getLogger("jointops.graphql.ws")
@@ -203,8 +204,6 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
             self.operations.pop(op_id, None)
 
     async def _execute_operation(self, op_id: str, payload: dict) -> None:
-        from graphql_api.schema import schema
-
         variables = payload.get("variables") or {}
         operation_name = payload.get("operationName")
         try:
@@ -253,8 +252,6 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
         await self._send({"type": "complete", "id": op_id})
 
     async def _execute(self, document, root_value, variables, operation_name) -> ExecutionResult:
-        from graphql_api.schema import schema
-
         context = WsContext(self)
 
         def run():

@@ -27,7 +27,7 @@ import networkx as nx
 import stix2
 from stix2.properties import StringProperty
 
-EXPORT_FORMATS = ("gexf", "graphml", "json", "stix")
+from network_analysis.formats import EXPORT_FORMATS
 
 # Every STIX id this module makes is a uuid5 in this namespace, so re-exports are stable.
 STIX_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://jointops.invalid/stix")

@@ -37,7 +37,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-REPORT_FORMATS = ("html", "pdf", "csv", "json")
+from network_analysis.formats import REPORT_FORMATS
 
 EDITION_LABELS = {
     "full": "Full edition",

@@ -17,7 +17,7 @@ import threading
 import networkx as nx
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, close_old_connections, transaction
+from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 
 from agencies.models import User
@@ -151,7 +151,7 @@ def _execute_in_thread(run_pk) -> None:
     try:
         run_execute(run_pk)
     finally:
-        close_old_connections()
+        connections.close_all()  # this thread's own connections; nobody else reuses them
 
 
 def _progress_saver(run: AnalysisRun, share: tuple[int, int], also: Progress | None) -> Progress:

@@ -1,5 +1,6 @@
 """Settings come from the environment only; production values pass `check --deploy`."""
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -84,16 +85,54 @@ def test_ci_service_run_really_uses_postgresql_and_redis(db):
     assert settings.CHANNEL_LAYERS["default"]["BACKEND"].startswith("channels_redis")
 
 
-def test_an_idle_redis_channel_layer_read_outlasts_its_blocking_wait():
-    # channels-redis blocks `brpop_timeout` seconds waiting for a message; a socket that
-    # times out first (redis-py 8's default is the same 5 s) kills idle websockets.
+def redis_channel_layer():
+    """A fresh layer with the configured Redis hosts (its connections die with the loop)."""
     if not os.environ.get("REDIS_URL"):
         if services_required():
             pytest.fail("Redis is required in this run")
         pytest.skip("the embedded run has the in-memory channel layer")
-    layer = get_channel_layer()
+    from channels_redis.core import RedisChannelLayer
 
-    async def socket_timeout():
-        return layer.connection(0).connection_pool.connection_kwargs["socket_timeout"]
+    config = settings.CHANNEL_LAYERS["default"]["CONFIG"]
+    return RedisChannelLayer(**{**config, "prefix": "jointops-test"})
 
-    assert async_to_sync(socket_timeout)() > layer.brpop_timeout
+
+def test_an_idle_redis_channel_layer_read_outlasts_its_blocking_wait():
+    # channels-redis blocks `brpop_timeout` seconds waiting for a message; a socket that
+    # times out first (redis-py 8's default is the same 5 s) kills idle websockets.
+    layer = redis_channel_layer()
+    layer.brpop_timeout = 1
+
+    async def idle_then_message():
+        channel = await layer.new_channel()
+        receive = asyncio.ensure_future(layer.receive(channel))
+        await asyncio.sleep(2.5)  # two blocking waits come back empty
+        assert not receive.done()
+        await layer.send(channel, {"type": "ping"})
+        return await asyncio.wait_for(receive, timeout=10)
+
+    assert async_to_sync(idle_then_message)() == {"type": "ping"}
+
+
+def test_every_cancelled_redis_receive_finishes():
+    # A closing websocket cancels its channel-layer receive. With a socket timeout,
+    # redis-py wraps each send in asyncio.wait_for, which on Python 3.11 can swallow
+    # the cancellation; channels-redis then polls Redis for that channel forever
+    # (about 1 cancel in 16 here, and CI hung on it in a test's teardown).
+    async def cancel_receives(times: int) -> int:
+        stuck = 0
+        for attempt in range(times):
+            layer = redis_channel_layer()  # a new connection: the race is likeliest there
+            channel = await layer.new_channel()
+            receive = asyncio.ensure_future(layer.receive(channel))
+            for _ in range(attempt % 7):  # cancel at different points of the exchange
+                await asyncio.sleep(0)
+            if attempt % 3 == 0:
+                await asyncio.sleep(0.0005 * (attempt % 11))
+            receive.cancel()
+            _, pending = await asyncio.wait([receive], timeout=layer.brpop_timeout + 2)
+            stuck += len(pending)
+            await layer.close_pools()
+        return stuck
+
+    assert async_to_sync(cancel_receives)(150) == 0

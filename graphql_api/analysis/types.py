@@ -10,9 +10,8 @@ from graphql_api.core.errors import CodedGraphQLError
 from graphql_api.hits.types import ActorType
 from graphql_api.operations.types import OperationNode
 from network_analysis import selectors
-from network_analysis.exports import EXPORT_FORMATS
+from network_analysis.formats import EXPORT_FORMATS, REPORT_FORMATS
 from network_analysis.models import AnalysisResult, AnalysisRun, EntityDecision
-from network_analysis.reports import REPORT_FORMATS
 
 AnalysisRunState = graphene.Enum.from_enum(AnalysisRun.State, name="AnalysisRunState")
 Edition = graphene.Enum("Edition", [(v.upper(), v) for v in AnalysisResult.Edition.values])
