@@ -61,6 +61,16 @@ def _error(field: str, message: str, code: Code) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
 
 
+def _require_code_free(actor: User, operation: Operation) -> None:
+    """A code is unique among the operations the actor can see, not platform-wide:
+    refusing a code held by an operation they cannot see would tell them it exists."""
+    taken = permissions.operations_with_permission(actor, permissions.VIEW).filter(
+        code=operation.code
+    )
+    if taken.exclude(pk=operation.pk).exists():
+        raise _error("code", "One of your operations already has this code.", Code.UNIQUE)
+
+
 def require_aware(**values: datetime | None) -> None:
     for field, value in values.items():
         if value is not None and timezone.is_naive(value):
@@ -123,6 +133,7 @@ def operation_create(
         lead_agency=lead_agency,
         created_by=actor,
     )
+    _require_code_free(actor, operation)
     _save(operation)
     Participation.objects.create(
         operation=operation,
@@ -184,8 +195,11 @@ def operation_update(*, actor: User, operation: Operation, **fields) -> Operatio
             "The code is fixed once the operation leaves draft.",
             Code.OPERATION_NOT_EDITABLE,
         )
+    code_changed = "code" in fields and fields["code"] != operation.code
     for name, value in fields.items():
         setattr(operation, name, value)
+    if code_changed:
+        _require_code_free(actor, operation)
     _save(operation)
     _ensure_windows_inside_span(operation)
     if coordinators is not None:

@@ -48,7 +48,8 @@ class Operation(models.Model):
 
     code = models.CharField(
         max_length=32,
-        unique=True,
+        db_index=True,
+        help_text="Unique among the operations you can see; operations you cannot all see may share a code.",
         validators=[
             RegexValidator(
                 re.compile(r"^[A-Z0-9][A-Z0-9-]{1,30}[A-Z0-9]$"),

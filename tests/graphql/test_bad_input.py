@@ -157,6 +157,12 @@ def other_operation(outsider):
     return make_operation(outsider, code="FR-ONLY")
 
 
+@pytest.fixture
+def sibling_operation(coordinator):
+    """Another operation of the coordinator's, so its code is one they can see."""
+    return make_operation(coordinator, code="SIBLING-OP")
+
+
 def valid_operation_input(**changes) -> dict:
     values = {
         "code": "NEW-OP",
@@ -240,7 +246,7 @@ def test_create_operation_refuses_bad_input_and_changes_nothing(
         ({"plannedStart": iso(END)}, [("plannedEnd", "END_BEFORE_START")]),
         ({"plannedEnd": "2027-04-01T08:00:00"}, [("plannedEnd", "INVALID")]),
         ({"code": "op_test"}, [("code", "INVALID_CODE")]),
-        ({"code": "FR-ONLY"}, [("code", "UNIQUE")]),
+        ({"code": "SIBLING-OP"}, [("code", "UNIQUE")]),
         ({"name": None}, [("name", "REQUIRED")]),
         ({"coordinatorIds": [gid("Agency", 1)]}, [("coordinatorIds", "INVALID_ID")]),
         ({"coordinatorIds": [gid("User", MISSING_PK)]}, [("coordinatorIds", "NOT_FOUND")]),
@@ -260,7 +266,7 @@ def test_create_operation_refuses_bad_input_and_changes_nothing(
     ],
 )
 def test_update_operation_refuses_bad_input_and_changes_nothing(
-    operation, other_operation, coordinator, changes, expected
+    operation, other_operation, sibling_operation, coordinator, changes, expected
 ):
     before = world()
 
@@ -270,6 +276,20 @@ def test_update_operation_refuses_bad_input_and_changes_nothing(
 
     assert payload_errors(answer, "updateOperation") == expected
     assert world() == before
+
+
+def test_a_code_held_only_by_a_hidden_operation_is_free(operation, other_operation, coordinator):
+    # Refusing it would tell the coordinator that FR-ONLY exists.
+    answer = gql(
+        coordinator,
+        UPDATE_OPERATION,
+        {"id": gid("Operation", operation.pk), "input": {"code": "FR-ONLY"}},
+    )
+
+    assert payload_errors(answer, "updateOperation") == []
+    assert sorted(Operation.objects.filter(code="FR-ONLY").values_list("pk", flat=True)) == sorted(
+        [operation.pk, other_operation.pk]
+    )
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,7 @@ from network_analysis.exports import EXPORT_FORMATS, export_graph
 from network_analysis.models import AnalysisRun, EntityDecision
 from network_analysis.reports import REPORT_FORMATS, render_report
 from operations.models import Actor
+from tests.conftest import accept, make_operation
 
 RUN = """
 mutation Run($ids: [ID!]!, $parameters: AnalysisParametersInput) {
@@ -503,12 +504,18 @@ def test_command_says_when_results_are_reused(planted, planted_operation, analys
     ("arguments", "message"),
     [
         (["PLANTED-OP", "--user", "nobody"], "No active user nobody."),
-        (["PLANTED-OP", "NOPE-1", "--user", "cr.analyst"], "No operation NOPE-1."),
+        (
+            ["PLANTED-OP", "NOPE-1", "--user", "cr.analyst"],
+            "No operation NOPE-1 that cr.analyst can see.",
+        ),
         (
             ["PLANTED-OP", "--user", "cr.officer"],
             "You are not allowed to do this in this operation.",
         ),
-        (["PLANTED-OP", "--user", "fr.officer"], "Operation not found."),
+        (
+            ["PLANTED-OP", "--user", "fr.officer"],
+            "No operation PLANTED-OP that fr.officer can see.",
+        ),
         (["PLANTED-OP", "--user", "cr.analyst", "--top", "0"], "top must be between 1 and 500."),
     ],
 )
@@ -518,6 +525,24 @@ def test_command_errors(planted_operation, outsider, arguments, message):
 
     assert str(refused.value) == message
     assert not AnalysisRun.objects.exists()
+
+
+def test_command_asks_which_operation_when_two_share_a_code(
+    planted, planted_operation, outsider, officer, analyst
+):
+    # fr.officer cannot see PLANTED-OP, so may give the code to an operation of FR's;
+    # the analyst's agency takes part in both.
+    twin = make_operation(outsider, code="PLANTED-OP")
+    accept(twin, outsider, officer)
+    ours, theirs = (f"PLANTED-OP@{op.lead_agency.acronym}" for op in (planted_operation, twin))
+
+    with pytest.raises(CommandError) as refused:
+        call_command("analyse_operation", "PLANTED-OP", "--user", "cr.analyst", stdout=StringIO())
+    call_command("analyse_operation", ours, "--user", "cr.analyst", stdout=StringIO())
+
+    assert str(refused.value).startswith("cr.analyst sees more than one PLANTED-OP: give ")
+    assert ours in str(refused.value) and theirs in str(refused.value)
+    assert list(AnalysisRun.objects.get().operations.all()) == [planted_operation]
 
 
 def test_command_reports_a_failed_run(planted, planted_operation, analyst, monkeypatch):

@@ -13,6 +13,7 @@ from network_analysis.analysis import PARAMETERS
 from network_analysis.models import AnalysisRun
 from network_analysis.reports import REPORT_FORMATS, render_report
 from operations.models import Operation
+from operations.selectors import operation_list_for_user
 
 BAR_WIDTH = 30
 
@@ -21,7 +22,12 @@ class Command(BaseCommand):
     help = "Analyse operations (by code) as a user, with a progress bar."
 
     def add_arguments(self, parser):
-        parser.add_argument("codes", nargs="+", help="Operation codes.")
+        parser.add_argument(
+            "codes",
+            nargs="+",
+            help="Operation codes; CODE@LEAD (the lead agency's acronym) when the user sees "
+            "two operations with one code.",
+        )
         parser.add_argument("--user", required=True, help="Username of the analyst.")
         for name, (kind, low, high, default) in PARAMETERS.items():
             parser.add_argument(
@@ -37,10 +43,7 @@ class Command(BaseCommand):
         analyst = User.objects.filter(username=user, is_active=True).first()
         if analyst is None:
             raise CommandError(f"No active user {user}.")
-        operations = list(Operation.objects.filter(code__in=codes))
-        missing = sorted(set(codes) - {o.code for o in operations})
-        if missing:
-            raise CommandError(f"No operation {', '.join(missing)}.")
+        operations = [self._operation(analyst, code) for code in codes]
         parameters = {k: options[k] for k in PARAMETERS if options.get(k) is not None}
         try:
             run = services.run_create(actor=analyst, operations=operations, parameters=parameters)
@@ -55,6 +58,22 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Done{note}; fingerprint {run.fingerprint[:16]}."))
         if report:
             self._write_reports(run, Path(report))
+
+    @staticmethod
+    def _operation(analyst: User, given: str) -> Operation:
+        """The operation `given` names among those the analyst sees (codes are unique only
+        among the operations one can see, so two may share a code)."""
+        code, _, lead = given.partition("@")
+        found = operation_list_for_user(analyst).filter(code=code).select_related("lead_agency")
+        if lead:
+            found = found.filter(lead_agency__acronym=lead)
+        found = list(found[:2])
+        if not found:
+            raise CommandError(f"No operation {given} that {analyst.username} can see.")
+        if len(found) > 1:
+            leads = " or ".join(f"{code}@{o.lead_agency.acronym}" for o in found)
+            raise CommandError(f"{analyst.username} sees more than one {code}: give {leads}.")
+        return found[0]
 
     def _bar(self, percent: int, stage: str) -> None:
         filled = BAR_WIDTH * percent // 100
