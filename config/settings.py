@@ -182,9 +182,14 @@ LOGGING = {
 # Network analysis. Runs over at most this many hits finish in the request; larger ones
 # go to a Celery worker when CELERY_BROKER_URL is set, else to a thread of this process.
 ANALYSIS_INLINE_MAX_HITS = env.int("ANALYSIS_INLINE_MAX_HITS", default=2000)
+# A run still queued or running this many seconds after it was created or started was
+# left by a worker that died: the next run to be created or started marks it failed.
+# Celery's hard limit kills a task at the same age.
+ANALYSIS_RUN_TIME_LIMIT = env.int("ANALYSIS_RUN_TIME_LIMIT", default=6 * 3600)
 # A networkx dispatch backend for the measures (e.g. "parallel" with nx-parallel).
 NETWORKX_BACKEND = env.str("NETWORKX_BACKEND", default="") or None
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = ANALYSIS_RUN_TIME_LIMIT
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)

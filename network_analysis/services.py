@@ -13,11 +13,13 @@ import hashlib
 import json
 import logging
 import threading
+from datetime import timedelta
 
 import networkx as nx
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import User
@@ -32,6 +34,7 @@ from operations.models import Actor, Operation
 logger = logging.getLogger(__name__)
 
 MAX_OPERATIONS = 20
+ABANDONED = "Abandoned: still unfinished after ANALYSIS_RUN_TIME_LIMIT (its worker stopped)."
 
 
 def _error(field: str, message: str, code: Code) -> ValidationError:
@@ -116,6 +119,7 @@ def run_create(*, actor: User, operations: list[Operation], parameters: dict | N
         )
     for operation in operations:
         permissions.require(actor, operation, permissions.ANALYSE, field="operation_ids")
+    runs_fail_abandoned()
     run = AnalysisRun.objects.create(created_by=actor, parameters=clean_parameters(parameters))
     run.operations.set(operations)
     run.hit_count = selectors.count_hits(actor, operations)
@@ -129,6 +133,16 @@ def run_create(*, actor: User, operations: list[Operation], parameters: dict | N
             after={"parameters": run.parameters, "operations": sorted(o.code for o in operations)},
         )
     return run
+
+
+def runs_fail_abandoned(now=None) -> int:
+    """Mark failed the runs a dead worker left queued or running (older than
+    ANALYSIS_RUN_TIME_LIMIT); called whenever a run is created or started."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=settings.ANALYSIS_RUN_TIME_LIMIT)
+    State = AnalysisRun.State
+    return AnalysisRun.objects.filter(
+        Q(state=State.QUEUED, created_at__lt=cutoff) | Q(state=State.RUNNING, started_at__lt=cutoff)
+    ).update(state=State.FAILED, error=ABANDONED, finished_at=timezone.now())
 
 
 def run_dispatch(run: AnalysisRun) -> str:
@@ -176,6 +190,7 @@ def run_execute(run_pk, on_progress: Progress | None = None) -> AnalysisRun:
     """Compute (or reuse) the results of a queued run; never raises for a failed run.
 
     `on_progress(percent, stage)` is called at each step besides the saved progress."""
+    runs_fail_abandoned()
     claimed = AnalysisRun.objects.filter(pk=run_pk, state=AnalysisRun.State.QUEUED).update(
         state=AnalysisRun.State.RUNNING, started_at=timezone.now()
     )
@@ -232,7 +247,7 @@ def _compute(run: AnalysisRun, on_progress: Progress | None) -> None:
             AnalysisResult(run=run, edition=edition, results=results, graph=graph)
             for edition, (results, graph) in outcomes.items()
         )
-        AnalysisRun.objects.filter(pk=run.pk).update(
+        finished = AnalysisRun.objects.filter(pk=run.pk, state=AnalysisRun.State.RUNNING).update(
             state=AnalysisRun.State.SUCCEEDED,
             progress=100,
             stage="reused stored results" if earlier else "done",
@@ -241,6 +256,8 @@ def _compute(run: AnalysisRun, on_progress: Progress | None) -> None:
             hit_count=len(inputs["full"].hits),
             finished_at=timezone.now(),
         )
+        if not finished:  # failed as abandoned meanwhile: store nothing
+            raise RuntimeError(ABANDONED)
 
 
 def _combined(prints: dict[str, str]) -> str:

@@ -5,6 +5,7 @@ subscription, the report and export downloads, and the query count of analysisRu
 import json
 import threading
 import uuid
+from datetime import timedelta
 from io import StringIO
 
 import networkx as nx
@@ -17,6 +18,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from graphql_relay import to_global_id
 
 from agencies.services import api_token_create
@@ -448,6 +450,50 @@ def test_a_failed_run_is_not_reused(planted, planted_operation, analyst, monkeyp
 
     assert failed.state == AnalysisRun.State.FAILED
     assert again.state == AnalysisRun.State.SUCCEEDED and again.reused_from is None
+
+
+def test_runs_left_by_a_dead_worker_are_failed_when_the_next_run_is_created(
+    planted, planted_operation, analyst, settings
+):
+    settings.ANALYSIS_RUN_TIME_LIMIT = 3600
+    long_ago = timezone.now() - timedelta(seconds=3601)
+    State = AnalysisRun.State
+    stuck_running, stuck_queued, busy, waiting = (
+        start(analyst, [planted_operation]) for _ in "1234"
+    )
+    AnalysisRun.objects.filter(pk=stuck_running.pk).update(state=State.RUNNING, started_at=long_ago)
+    AnalysisRun.objects.filter(pk=stuck_queued.pk).update(created_at=long_ago)
+    AnalysisRun.objects.filter(pk=busy.pk).update(state=State.RUNNING, started_at=timezone.now())
+
+    start(analyst, [planted_operation])
+
+    states = dict(AnalysisRun.objects.values_list("pk", "state"))
+    assert [states[r.pk] for r in (stuck_running, stuck_queued, busy, waiting)] == [
+        State.FAILED,
+        State.FAILED,
+        State.RUNNING,
+        State.QUEUED,
+    ]
+    failed = AnalysisRun.objects.get(pk=stuck_running.pk)
+    assert failed.error == services.ABANDONED and failed.finished_at is not None
+
+
+def test_a_run_failed_as_abandoned_while_computing_stores_nothing(
+    planted, planted_operation, analyst, monkeypatch
+):
+    # A slow run outlives the limit: another process fails it; its late results are dropped.
+    real = services.analyse
+
+    def slow(*args, **kwargs):
+        services.runs_fail_abandoned(now=timezone.now() + timedelta(days=365))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "analyse", slow)
+
+    run = execute(analyst, [planted_operation])
+
+    assert run.state == AnalysisRun.State.FAILED and run.error == services.ABANDONED
+    assert run.results.count() == 0 and run.fingerprint == ""
 
 
 # --- the management command --------------------------------------------------------------
