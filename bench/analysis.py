@@ -15,7 +15,8 @@ on its own:
 
 d. first, while the process holds nothing else (as a worker would): ``run_execute`` end
    to end (both editions, results stored), a second run reusing those results, and, as
-   an experiment, a run with the garbage collector frozen once the input is loaded;
+   for comparison, a run without the freeze of the garbage collector that ``run_execute``
+   does once the input is loaded, and one with the collector switched off;
 a. ``load_input`` for the full and the redacted edition;
 b. building the entity graph, the actor projection and the route network (and the
    redacted edition's measured graph);
@@ -40,6 +41,7 @@ marked so.
 """
 
 import argparse
+import contextlib
 import gc
 import json
 import os
@@ -168,27 +170,27 @@ def pilot_estimate(graph, per_node, budget: float) -> tuple[bool, float]:
 
 
 @contextmanager
-def gc_frozen_after_load():
-    """Experiment, not the application's code: make ``selectors.load_input`` (as
-    ``run_execute`` calls it) freeze the garbage collector's view of everything alive once
-    the input is loaded, so the measures' many small allocations do not trigger full
-    collections that rescan the whole input again and again."""
-    from network_analysis import selectors
-
-    original = selectors.load_input
-
-    def load_then_freeze(*args, **kwargs):
-        data = original(*args, **kwargs)
-        gc.collect()
-        gc.freeze()
-        return data
-
-    selectors.load_input = load_then_freeze
+def gc_disabled():
+    """Experiment, not the application's code: the collector off for a whole run, the
+    alternative to the freeze once the input is loaded that ``run_execute`` does."""
+    gc.disable()
     try:
         yield
     finally:
-        selectors.load_input = original
-        gc.unfreeze()
+        gc.enable()
+
+
+@contextmanager
+def without_the_freeze():
+    """``run_execute`` as it was before it froze the collector once the input is loaded."""
+    from network_analysis import services
+
+    original = services._collector_spares_input
+    services._collector_spares_input = contextlib.nullcontext
+    try:
+        yield
+    finally:
+        services._collector_spares_input = original
 
 
 @contextmanager
@@ -363,14 +365,23 @@ def run_size(size: int, budget: float, rec: Recorder) -> dict:
     )
     assert reused.reused_from_id == runs[0].pk, "expected the reuse path"
     del reused
-    frozen = services.run_create(actor=analyst, operations=ops, parameters={"top": 23})
-    with gc_frozen_after_load():
+    unfrozen = services.run_create(actor=analyst, operations=ops, parameters={"top": 22})
+    with without_the_freeze():
         rec.step(
             "d",
-            "run_execute (computed), gc.freeze() after load",
-            lambda _: execute(frozen),
+            "run_execute (computed), without the freeze",
+            lambda _: execute(unfrozen),
             python_memory=False,
-            note="experiment: a possible fix",
+            note="before: the collector walks the input",
+        )
+    unswept = services.run_create(actor=analyst, operations=ops, parameters={"top": 23})
+    with gc_disabled():
+        rec.step(
+            "d",
+            "run_execute (computed), garbage collector off",
+            lambda _: execute(unswept),
+            python_memory=False,
+            note="experiment: the alternative to the freeze",
         )
 
     # a. load_input

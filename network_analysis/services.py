@@ -8,11 +8,13 @@ layer (group ``analysis.<run id>``) for ``analysisProgress``. A run whose input 
 parameters have the fingerprint of a stored successful run reuses its results.
 """
 
+import gc
 import gzip
 import hashlib
 import json
 import logging
 import threading
+from contextlib import contextmanager
 from datetime import timedelta
 
 import networkx as nx
@@ -230,15 +232,16 @@ def _compute(run: AnalysisRun, on_progress: Progress | None) -> None:
     outcomes = {}
     if earlier is None:
         shares = {"full": (0, 60), "redacted": (60, 100)}
-        for edition, data in inputs.items():
-            outcome = analyse(
-                data,
-                run.parameters,
-                backend,
-                prints[edition],
-                _progress_saver(run, shares[edition], on_progress),
-            )
-            outcomes[edition] = (outcome.results, _packed(outcome.graph))
+        with _collector_spares_input():
+            for edition, data in inputs.items():
+                outcome = analyse(
+                    data,
+                    run.parameters,
+                    backend,
+                    prints[edition],
+                    _progress_saver(run, shares[edition], on_progress),
+                )
+                outcomes[edition] = (outcome.results, _packed(outcome.graph))
     else:
         for result in earlier.results.all():
             outcomes[result.edition] = (result.results, bytes(result.graph))
@@ -258,6 +261,19 @@ def _compute(run: AnalysisRun, on_progress: Progress | None) -> None:
         )
         if not finished:  # failed as abandoned meanwhile: store nothing
             raise RuntimeError(ABANDONED)
+
+
+@contextmanager
+def _collector_spares_input():
+    """Freeze what is alive (the loaded input) out of the garbage collector's sight while
+    the measures run: their many small allocations set off full collections, which would
+    walk the whole input again each time (docs/performance.md, "garbage collector")."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _combined(prints: dict[str, str]) -> str:
