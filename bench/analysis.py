@@ -365,24 +365,19 @@ def run_size(size: int, budget: float, rec: Recorder) -> dict:
     )
     assert reused.reused_from_id == runs[0].pk, "expected the reuse path"
     del reused
-    unfrozen = services.run_create(actor=analyst, operations=ops, parameters={"top": 22})
-    with without_the_freeze():
-        rec.step(
-            "d",
-            "run_execute (computed), without the freeze",
-            lambda _: execute(unfrozen),
-            python_memory=False,
-            note="before: the collector walks the input",
-        )
-    unswept = services.run_create(actor=analyst, operations=ops, parameters={"top": 23})
-    with gc_disabled():
-        rec.step(
-            "d",
-            "run_execute (computed), garbage collector off",
-            lambda _: execute(unswept),
-            python_memory=False,
-            note="experiment: the alternative to the freeze",
-        )
+    for top, variant, context, note in (
+        (22, "without the freeze", without_the_freeze, "before: the collector walks the input"),
+        (23, "garbage collector off", gc_disabled, "experiment: the alternative to the freeze"),
+    ):
+        compared = services.run_create(actor=analyst, operations=ops, parameters={"top": top})
+        with context():
+            rec.step(
+                "d",
+                f"run_execute (computed), {variant}",
+                lambda _, run=compared: execute(run),
+                python_memory=False,
+                note=note,
+            )
 
     # a. load_input
     inputs = {

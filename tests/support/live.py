@@ -59,19 +59,16 @@ def _environment(database_url: str, redis_url: str, channel_prefix: str) -> dict
     return env
 
 
-class CeleryWorker:
-    """``celery -A config worker`` taking tasks from `broker_url`."""
+class _Child:
+    """A child process of the project, its stderr kept in a log file until stop()."""
 
-    def __init__(self, *, database_url: str, redis_url: str, channel_prefix: str, broker_url: str):
-        env = _environment(database_url, redis_url, channel_prefix)
-        env["CELERY_BROKER_URL"] = broker_url
-        self.log = tempfile.NamedTemporaryFile(prefix="jointops-celery-", suffix=".log")  # noqa: SIM115
+    stop_timeout = 10
+
+    def __init__(self, args: list[str], env: dict, log_prefix: str):
+        # Open for the life of the process; closed by stop().
+        self.log = tempfile.NamedTemporaryFile(prefix=log_prefix, suffix=".log")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "celery", "-A", "config", "worker"),
-                *("--pool=solo", "--without-gossip", "--without-mingle"),
-                "--loglevel=WARNING",
-            ],
+            [sys.executable, "-m", *args],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -81,46 +78,51 @@ class CeleryWorker:
     def log_tail(self, size: int = 4000) -> str:
         return Path(self.log.name).read_text(errors="replace")[-size:]
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
+    def stop(self) -> None:
         self.process.terminate()
         try:
-            self.process.wait(timeout=15)
+            self.process.wait(timeout=self.stop_timeout)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
         self.log.close()
 
+    def __enter__(self):
+        return self
 
-class Server:
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class CeleryWorker(_Child):
+    """``celery -A config worker`` taking tasks from `broker_url`."""
+
+    stop_timeout = 15
+
+    def __init__(self, *, database_url: str, redis_url: str, channel_prefix: str, broker_url: str):
+        env = _environment(database_url, redis_url, channel_prefix)
+        env["CELERY_BROKER_URL"] = broker_url
+        super().__init__(
+            [
+                *("celery", "-A", "config", "worker"),
+                *("--pool=solo", "--without-gossip", "--without-mingle"),
+                "--loglevel=WARNING",
+            ],
+            env,
+            "jointops-celery-",
+        )
+
+
+class Server(_Child):
     def __init__(self, *, database_url: str, redis_url: str = "", channel_prefix: str = ""):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/graphql/"
-        env = _environment(database_url, redis_url, channel_prefix)
-        # Open for the life of the process; closed by stop().
-        self.log = tempfile.NamedTemporaryFile(prefix=f"jointops-{self.port}-", suffix=".log")  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "config.asgi:application",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=self.log,
+        super().__init__(
+            ["daphne", "-b", "127.0.0.1", "-p", str(self.port), "config.asgi:application"],
+            _environment(database_url, redis_url, channel_prefix),
+            f"jointops-{self.port}-",
         )
-
-    def log_tail(self, size: int = 4000) -> str:
-        return Path(self.log.name).read_text(errors="replace")[-size:]
 
     def wait_ready(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
@@ -135,21 +137,9 @@ class Server:
                 time.sleep(0.2)
         raise TimeoutError(f"server on port {self.port} not ready")
 
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
-
     def __enter__(self):
         self.wait_ready()
         return self
-
-    def __exit__(self, *exc):
-        self.stop()
 
 
 def post_graphql(url: str, token: str, query: str, variables: dict) -> dict:
