@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+NODE_STAMP := frontend/node_modules/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
@@ -18,7 +19,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) ## create .venv and install the project with its dev tools
+$(NODE_STAMP): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+install: $(STAMP) $(NODE_STAMP) ## create .venv and node_modules: the project with its dev tools
 
 run: export DEBUG ?= 1
 run: $(STAMP) ## migrate, load demo data, serve on http://127.0.0.1:8000 (GraphiQL at /graphql/)
@@ -29,7 +34,7 @@ run: $(STAMP) ## migrate, load demo data, serve on http://127.0.0.1:8000 (Graphi
 	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 test: export SECRET_KEY ?= insecure-key-for-tests-only
-test: $(STAMP) ## run the whole test suite
+test: $(STAMP) $(NODE_STAMP) ## run the whole test suite
 	$(BIN)/pytest
 
 lint: $(STAMP) ## ruff: format check and lint
