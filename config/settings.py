@@ -139,6 +139,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
+# JSON at /graphql/ (401 without credentials), Django's page elsewhere.
+CSRF_FAILURE_VIEW = "graphql_api.views.csrf_failure"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
@@ -158,8 +160,34 @@ GRAPHENE = {
     "MIDDLEWARE": ["graphql_api.core.permissions.RootFieldRuleMiddleware"],
 }
 GRAPHQL_MAX_QUERY_DEPTH = env.int("GRAPHQL_MAX_QUERY_DEPTH", default=12)
+# What one document may ask (graphql_api/core/limits.py): aliased fields, root fields of a
+# mutation, and the estimated objects resolved (a page of 100 hits with their parts: ~8,000).
+GRAPHQL_MAX_ALIASES = env.int("GRAPHQL_MAX_ALIASES", default=20)
+GRAPHQL_MAX_MUTATIONS = env.int("GRAPHQL_MAX_MUTATIONS", default=1)
+GRAPHQL_MAX_QUERY_COST = env.int("GRAPHQL_MAX_QUERY_COST", default=20000)
+# Largest request body (and query string) accepted by /graphql/, in bytes.
+GRAPHQL_MAX_BODY_BYTES = env.int("GRAPHQL_MAX_BODY_BYTES", default=1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = GRAPHQL_MAX_BODY_BYTES
+
+
+def _audience(name: str) -> str:
+    """Who may use a developer aid: "anyone", "authenticated" (users) or "nobody"."""
+    value = env.str(name, default="anyone" if DEBUG else "authenticated")
+    if value not in ("anyone", "authenticated", "nobody"):
+        raise ImproperlyConfigured(f"{name} is one of: anyone, authenticated, nobody.")
+    return value
+
+
+# Schema introspection, and the GraphiQL page at /graphql/.
+GRAPHQL_INTROSPECTION = _audience("GRAPHQL_INTROSPECTION")
+GRAPHIQL = _audience("GRAPHIQL")
 # Seconds a websocket may stay open without `connection_init`.
 GRAPHQL_WS_INIT_TIMEOUT = env.int("GRAPHQL_WS_INIT_TIMEOUT", default=10)
+# Seconds between the re-checks of an open websocket's token or session (a backstop:
+# revocation and deactivation through the services close sockets at once); 0: never.
+GRAPHQL_WS_REAUTH_INTERVAL = env.float("GRAPHQL_WS_REAUTH_INTERVAL", default=30)
+# Operations (queries and subscriptions) one websocket may run at once.
+GRAPHQL_WS_MAX_OPERATIONS = env.int("GRAPHQL_WS_MAX_OPERATIONS", default=50)
 
 # Production hardening: on whenever DEBUG is off, so `check --deploy` is clean.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

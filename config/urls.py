@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from frontend import views as frontend_views
-from graphql_api.views import JointOpsGraphQLView
+from graphql_api.views import GraphQLHTTPView
 from network_analysis import views as analysis_views
 from timeline import views as calendar_views
 
@@ -12,7 +12,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("graphql/", JointOpsGraphQLView.as_view(graphiql=True), name="graphql"),
+    path("graphql/", GraphQLHTTPView.as_view(), name="graphql"),
     path("healthz", frontend_views.healthz, name="healthz"),
     path(
         "calendar/operations/<int:pk>.ics", calendar_views.operation_feed, name="calendar-operation"

@@ -210,5 +210,8 @@ def gql(user, query: str, variables: dict | None = None, client: Client | None =
     response = client.post(
         "/graphql/", {"query": query, "variables": variables or {}}, content_type="application/json"
     )
-    assert response.status_code == 200, response.content
-    return response.json()
+    answer = response.json()
+    # 200 when nothing went wrong; a client's mistake is a 4xx with its code; never a 5xx.
+    assert response.status_code < 500, response.content
+    assert (response.status_code == 200) == ("errors" not in answer), response.content
+    return answer

@@ -65,8 +65,11 @@ def test_healthz_answers(db):
     assert response.status_code == 200 and response.json() == {"status": "ok"}
 
 
-def test_graphiql_is_served_to_browsers(db):
-    response = Client().get("/graphql/", headers={"Accept": "text/html"})
+def test_graphiql_is_served_to_logged_in_browsers(officer):
+    client = Client()
+    client.force_login(officer)
+
+    response = client.get("/graphql/", headers={"Accept": "text/html"})
 
     assert response.status_code == 200 and b"graphiql" in response.content.lower()
     assert "csrftoken" in response.cookies

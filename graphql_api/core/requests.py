@@ -1,0 +1,185 @@
+"""From a client's request to a document ready to execute, for HTTP and websocket alike.
+
+:func:`prepare` checks, in this order, and refuses with a :class:`RequestError` (a 4xx
+status and a code) before anything executes:
+
+1. the shape of the parameters: `query` a non-empty string, `variables` an object,
+   `operationName` a string; a persisted-query request without its query is answered
+   `PersistedQueryNotSupported`, so Apollo's link retries with the query;
+2. no NUL character anywhere (no database stores one in text);
+3. the syntax (GRAPHQL_PARSE_FAILED), the spec's validation rules and our limits
+   (GRAPHQL_VALIDATION_FAILED, or the limit's own code: see `graphql_api.core.limits`);
+4. the operation to run (OPERATION_NOT_FOUND when ambiguous or unknown);
+5. who may ask: anonymous callers reach only the public root fields (else 401
+   NOT_AUTHENTICATED), and introspection only as `GRAPHQL_INTROSPECTION` allows.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    StringValueNode,
+    get_operation_ast,
+    parse,
+    specified_rules,
+    validate,
+    visit,
+)
+from graphql.language import Visitor
+
+from graphql_api.core.limits import limits_rule, root_field_names
+from graphql_api.core.permissions import ROOT_FIELD_RULES, Rule
+
+INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
+
+
+class RequestError(Exception):
+    """A request refused before execution: HTTP `status`, and GraphQL-shaped errors."""
+
+    def __init__(self, status: int, code: str, message: str, *, errors=None, headers=None):
+        super().__init__(message)
+        self.status = status
+        self.errors = errors or [{"message": message, "extensions": {"code": code}}]
+        self.headers = headers or {}
+
+
+def not_authenticated(message="Log in, or send 'Authorization: Bearer <token>'.") -> RequestError:
+    return RequestError(
+        401,
+        "NOT_AUTHENTICATED",
+        message,
+        headers={"WWW-Authenticate": 'Bearer realm="jointops"'},
+    )
+
+
+@dataclass
+class Prepared:
+    document: DocumentNode
+    operation: OperationDefinitionNode
+    variables: dict
+    operation_name: str | None
+
+
+def validation_rules(variables: dict | None = None) -> tuple:
+    """The GraphQL spec's rules plus our limits."""
+    return (*specified_rules, limits_rule(variables))
+
+
+def prepare(query, variables, operation_name, *, user, extensions=None) -> Prepared:
+    """Check a request's parameters and document; see the module's docstring."""
+    if query is None or query == "":
+        if isinstance(extensions, dict) and "persistedQuery" in extensions:
+            raise RequestError(400, "PERSISTED_QUERY_NOT_SUPPORTED", "PersistedQueryNotSupported")
+        raise RequestError(400, "QUERY_MISSING", "Give the GraphQL document in `query`.")
+    if not isinstance(query, str):
+        raise RequestError(400, "BAD_REQUEST", "`query` is a string.")
+    if variables is None:
+        variables = {}
+    if not isinstance(variables, dict):
+        raise RequestError(400, "VARIABLES_INVALID", "`variables` is a JSON object.")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise RequestError(400, "BAD_REQUEST", "`operationName` is a string.")
+    if "\x00" in query or _has_nul(variables):
+        raise RequestError(400, "NUL_CHARACTER", "Text may not contain the NUL character.")
+
+    try:
+        document = parse(query)
+    except GraphQLError as error:
+        raise RequestError(
+            400,
+            "GRAPHQL_PARSE_FAILED",
+            error.message,
+            errors=[_coded(error, "GRAPHQL_PARSE_FAILED")],
+        ) from None
+    if _literal_has_nul(document):
+        raise RequestError(400, "NUL_CHARACTER", "Text may not contain the NUL character.")
+    errors = validate(_graphql_schema(), document, validation_rules(variables), max_errors=20)
+    if errors:
+        raise RequestError(
+            400,
+            "GRAPHQL_VALIDATION_FAILED",
+            errors[0].message,
+            errors=[_coded(e, "GRAPHQL_VALIDATION_FAILED") for e in errors],
+        )
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        message = (
+            f"No operation named {operation_name!r} in the document."
+            if operation_name
+            else "The document has several operations: give `operationName`."
+        )
+        raise RequestError(400, "OPERATION_NOT_FOUND", message)
+    _check_access(document, operation, user)
+    return Prepared(document, operation, variables, operation_name)
+
+
+def _graphql_schema():
+    from graphql_api.schema import schema  # the schema imports the domain packages
+
+    return schema.graphql_schema
+
+
+def _check_access(document, operation, user) -> None:
+    names = set(root_field_names(document, operation))
+    anonymous = not getattr(user, "is_authenticated", False)
+    if INTROSPECTION_FIELDS & names and not audience_allows(settings.GRAPHQL_INTROSPECTION, user):
+        if anonymous and settings.GRAPHQL_INTROSPECTION == "authenticated":
+            raise not_authenticated("Log in to introspect the schema.")
+        raise RequestError(403, "INTROSPECTION_DISABLED", "Introspection is turned off here.")
+    if anonymous:
+        parent = operation.operation.value.capitalize()
+        public = {
+            field
+            for (kind, field), rule in ROOT_FIELD_RULES.items()
+            if kind == parent and rule is Rule.PUBLIC
+        }
+        if names - public - INTROSPECTION_FIELDS - {"__typename"}:
+            raise not_authenticated()
+
+
+def audience_allows(audience: str, user) -> bool:
+    """Whether `user` belongs to an audience setting (anyone, authenticated, nobody)."""
+    if audience == "anyone":
+        return True
+    return audience == "authenticated" and getattr(user, "is_authenticated", False)
+
+
+def is_subscription(prepared: Prepared) -> bool:
+    return prepared.operation.operation == OperationType.SUBSCRIPTION
+
+
+def _coded(error: GraphQLError, code: str) -> dict:
+    formatted = error.formatted
+    formatted["extensions"] = {"code": (error.extensions or {}).get("code", code)}
+    return formatted
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class _NulFinder(Visitor):
+    found = False
+
+    def enter_string_value(self, node: StringValueNode, *_):
+        if "\x00" in node.value:
+            self.found = True
+            return self.BREAK
+        return None
+
+
+def _literal_has_nul(document) -> bool:
+    """A string literal may spell NUL as an escape (\\u0000)."""
+    finder = _NulFinder()
+    visit(document, finder)
+    return finder.found
