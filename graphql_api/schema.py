@@ -1,6 +1,7 @@
 """The root schema, composed from the per-domain query, mutation and subscription classes."""
 
 import graphene
+from django.core.exceptions import ValidationError
 from graphql import GraphQLObjectType
 from graphql_relay import from_global_id
 
@@ -8,6 +9,8 @@ from graphql_api.agencies.schema import AgencyMutations, AgencyQueries
 from graphql_api.analysis.schema import AnalysisMutations, AnalysisQueries
 from graphql_api.analysis.subscriptions import AnalysisSubscriptions
 from graphql_api.core.errors import CodedGraphQLError
+from graphql_api.core.ids import decode_id
+from graphql_api.core.scalars import harden
 from graphql_api.hits.schema import HitMutations
 from graphql_api.hits.subscriptions import HitSubscriptions
 from graphql_api.operations.schema import OperationMutations, OperationQueries
@@ -27,14 +30,21 @@ class Query(AgencyQueries, OperationQueries, AnalysisQueries, graphene.ObjectTyp
     def resolve_node(root, info, id):
         try:
             type_name, _ = from_global_id(id)
-            known = isinstance(info.schema.get_type(type_name), GraphQLObjectType)
         except (TypeError, ValueError, UnicodeDecodeError):
-            known = False
-        if not known or graphene.relay.Node not in getattr(
-            info.schema.get_type(type_name).graphene_type._meta, "interfaces", ()
+            type_name = ""
+        graphql_type = info.schema.get_type(type_name) if type_name else None
+        node_type = getattr(graphql_type, "graphene_type", None)
+        if not isinstance(graphql_type, GraphQLObjectType) or graphene.relay.Node not in getattr(
+            node_type._meta, "interfaces", ()
         ):
             raise CodedGraphQLError("Not a global id of this API.", "INVALID_ID")
-        return graphene.relay.Node.get_node_from_global_id(info, id)
+        try:
+            pk = decode_id(
+                id, type_name, field="id", parse=node_type._meta.model._meta.pk.to_python
+            )
+        except ValidationError as exc:
+            raise CodedGraphQLError(f"Not a {type_name} id.", "INVALID_ID") from exc
+        return node_type.get_node(info, pk)
 
 
 class Mutation(
@@ -56,3 +66,4 @@ class Subscription(HitSubscriptions, AnalysisSubscriptions, graphene.ObjectType)
 schema = graphene.Schema(
     query=Query, mutation=Mutation, subscription=Subscription, types=[TimeWindowNode]
 )
+harden(schema.graphql_schema)

@@ -51,6 +51,8 @@ from timeline.models import TimeWindow
 
 # A device clock a little ahead of ours is not an error; more than this is.
 CLOCK_SKEW = timedelta(minutes=5)
+# Beyond any seizure in any unit, and beyond what the database holds (16 digits, 3 decimals).
+MAX_QUANTITY = Decimal("1e13")
 # At most this many other hits are named by a deconfliction hint.
 MAX_MATCHES = 20
 # Statuses of the operation in which hits may be amended (reports need ACTIVE).
@@ -160,28 +162,36 @@ def _clean_item(errors: _Errors, path: str, item: dict) -> dict:
     commodity = _choice(errors, f"{path}.commodity", item.get("commodity"), Commodity)
     unit = _choice(errors, f"{path}.unit", item.get("unit"), Unit)
     quantity = item.get("quantity")
-    kilos = None
+    kilos = canonical = None
     try:
         quantity = Decimal(str(quantity)) if quantity is not None else None
     except InvalidOperation:
         quantity = None
-    if quantity is None or not quantity.is_finite():
+    if quantity is None:
         errors.add(f"{path}.quantity", "Give the quantity as a number.", Code.REQUIRED)
+    elif not quantity.is_finite():
+        errors.add(f"{path}.quantity", "Give a finite number.", Code.INVALID_QUANTITY)
     elif quantity <= 0:
         errors.add(
             f"{path}.quantity", "The quantity must be more than zero.", Code.INVALID_QUANTITY
         )
+    elif quantity >= MAX_QUANTITY:
+        errors.add(
+            f"{path}.quantity", f"{quantity} is implausible; check the unit.", Code.ABSURD_QUANTITY
+        )
     elif quantity != quantity.quantize(Decimal("0.001")):
         errors.add(f"{path}.quantity", "At most three decimals.", Code.INVALID_QUANTITY)
-    elif unit:
-        kilos = kilograms(quantity, unit)
-        amount, limit = (quantity, MAX_COUNT) if kilos is None else (kilos, MAX_KILOGRAMS)
-        if amount > limit:
-            errors.add(
-                f"{path}.quantity",
-                f"{quantity} {unit} is implausible; check the unit.",
-                Code.ABSURD_QUANTITY,
-            )
+    else:
+        canonical = str(quantity.quantize(Decimal("0.001")))
+        if unit:
+            kilos = kilograms(quantity, unit)
+            amount, limit = (quantity, MAX_COUNT) if kilos is None else (kilos, MAX_KILOGRAMS)
+            if amount > limit:
+                errors.add(
+                    f"{path}.quantity",
+                    f"{quantity} {unit} is implausible; check the unit.",
+                    Code.ABSURD_QUANTITY,
+                )
     hs_code = re.sub(r"[\s.]", "", item.get("hs_code") or "")
     if hs_code and not re.fullmatch(r"\d{6}(\d{2}){0,2}", hs_code):
         errors.add(f"{path}.hs_code", "An HS code has 6, 8 or 10 digits.", Code.INVALID_HS_CODE)
@@ -189,7 +199,7 @@ def _clean_item(errors: _Errors, path: str, item: dict) -> dict:
         errors.add(f"{path}.hs_code", "Precursors need their HS code.", Code.HS_CODE_REQUIRED)
     return {
         "commodity": commodity,
-        "quantity": str(quantity.quantize(Decimal("0.001"))) if quantity else None,
+        "quantity": canonical,
         "unit": unit,
         "kilograms": str(kilos) if kilos is not None else None,
         "hs_code": hs_code,

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from graphene_django.filter import DjangoFilterConnectionField
+from graphql_relay import cursor_to_offset
 
 from graphql_api.core.errors import CodedGraphQLError
 
@@ -19,7 +20,13 @@ class CountableConnection(graphene.relay.Connection):
         return root.length
 
 
-def check_page_size(args) -> None:
+# Positions a cursor or an offset may name: a database's signed 32-bit range.
+MAX_POSITION = 2**31 - 1
+
+
+def check_page_arguments(args, *, max_position: int = MAX_POSITION) -> None:
+    """Refuse, with a code, page sizes over the limit and cursors or offsets that name no
+    position (garbage, negative, or past `max_position`)."""
     limit = settings.GRAPHENE["RELAY_CONNECTION_MAX_LIMIT"]
     for name in ("first", "last"):
         value = args.get(name)
@@ -27,6 +34,23 @@ def check_page_size(args) -> None:
             raise CodedGraphQLError(
                 f"`{name}` must be between 0 and {limit}; page through larger results.",
                 "PAGE_SIZE_INVALID",
+            )
+    offset = args.get("offset")
+    if offset is not None:
+        if args.get("before") is not None:
+            raise CodedGraphQLError("Give `offset` or `before`, not both.", "INVALID_PAGINATION")
+        if not 0 <= offset <= max_position:
+            raise CodedGraphQLError(
+                f"`offset` must be between 0 and {max_position}.", "INVALID_CURSOR"
+            )
+    for name in ("after", "before"):
+        cursor = args.get(name)
+        if cursor is None:
+            continue
+        position = cursor_to_offset(cursor) if isinstance(cursor, str) else None
+        if position is None or not 0 <= position <= max_position:
+            raise CodedGraphQLError(
+                f"`{name}` is not a cursor of this list; use one it gave.", "INVALID_CURSOR"
             )
 
 
@@ -46,7 +70,7 @@ class LimitedConnectionField(DjangoFilterConnectionField):
         info,
         **args,
     ):
-        check_page_size(args)
+        check_page_arguments(args)
         naive = [k for k, v in args.items() if isinstance(v, datetime) and timezone.is_naive(v)]
         if naive:  # as in mutations: a time without its offset is ambiguous
             raise CodedGraphQLError(

@@ -4,6 +4,9 @@ from graphql_relay import from_global_id
 
 from operations.error_codes import OperationErrorCode as Code
 
+# The largest primary key a database holds (a signed 64-bit integer).
+MAX_PK = 2**63 - 1
+
 
 def decode_id(global_id: str, type_name: str, *, field: str, parse=int):
     """The primary key inside a global id of `type_name` (read by `parse`: int, or
@@ -12,8 +15,11 @@ def decode_id(global_id: str, type_name: str, *, field: str, parse=int):
         kind, pk = from_global_id(global_id)
         if kind != type_name:
             raise ValueError(kind)
-        return parse(pk)
-    except (TypeError, ValueError, UnicodeDecodeError) as exc:
+        value = parse(pk)
+        if isinstance(value, int) and not 0 < value <= MAX_PK:
+            raise ValueError(value)
+        return value
+    except (TypeError, ValueError, UnicodeDecodeError, ValidationError) as exc:
         raise ValidationError(
             {field: ValidationError(f"Not a {type_name} id.", code=Code.INVALID_ID)}
         ) from exc
