@@ -7,12 +7,34 @@ attributes as in the network_analysis data contract) into bytes:
   GraphML also keeps the graph-level attributes (edition, fingerprint, operations), GEXF has no
   place for them.
 - ``json``: networkx node-link data, which ``nx.node_link_graph`` reads back.
-- ``stix``: a STIX 2.1 bundle for threat-intelligence platforms (OpenCTI, MISP). Actors become
-  ``threat-actor`` objects, e-mail identifiers ``email-addr`` observables and every other identifier
-  or conveyance a ``jointops-identifier`` observable, a new observable type declared by an
-  extension definition (the STIX 2.1 way; the bundle parses with ``allow_custom=False``). Countries become ``location`` objects and each
-  (hit, actor) pair a ``sighting`` carrying the hit's TLP marking. Identifiers are derived from the
-  node keys, so exporting the same graph twice gives the same ids.
+- ``stix``: a STIX 2.1 bundle for threat-intelligence platforms (OpenCTI, MISP), made of standard
+  objects only, so that a consumer that knows nothing of JointOps reads all of it
+  (``stix2.parse(..., allow_custom=False)``) and ``stix2-validator --strict`` finds nothing:
+
+  - actors are ``threat-actor`` objects; countries (of country nodes and of hits) ``location``
+    objects; each (hit, actor) pair a ``sighting`` of the actor where the hit was made, marked
+    with the hit's TLP;
+  - an e-mail identifier is an ``email-addr`` observable, linked ``related-to`` from its actors;
+  - every other identifier and every conveyance (phone, address, document, registration,
+    container, air waybill, postal item, bill of lading, flight, vessel, aircraft, vehicle), which
+    STIX 2.1 has no observable for, is an ``infrastructure`` object (the spec's "physical or
+    virtual resources" used for a purpose), named with its label, linked ``uses`` from its actors
+    (a relationship the spec suggests). A property extension, declared by an
+    ``extension-definition`` in the bundle whose ``schema`` is the JSON Schema of the carrying
+    object, adds the machine-readable ``identifier_type`` and normalised ``value``. A new
+    observable type (``new-sco``) would be the other STIX 2.1 way, but stix2 refuses a bundle
+    holding an unregistered one unless the consumer allows custom content.
+  - TLP:CLEAR, GREEN, AMBER and RED are the TLP 1.0 marking definitions STIX 2.1 predefines
+    (CLEAR is TLP 1.0 WHITE; the others keep their meaning). TLP 1.0 has no AMBER+STRICT, so that
+    one is the TLP 2.0 marking definition of the OASIS common objects, never the wider AMBER.
+
+  Identifiers are stable: exporting the same graph twice gives the same ids, so a platform
+  updates what it imported before instead of doubling it. The spec wants UUIDv4 for domain,
+  relationship and meta objects (the strict validator checks the version and variant bits) and
+  deterministic UUIDv5 for observables. Observables get the spec's UUIDv5 (stix2 derives it from
+  the value). Every other id is a UUIDv5 of the node key in ``STIX_NAMESPACE`` with its version
+  bits set to 4 (``_stix_id``): shaped as a UUIDv4, with 122 bits of SHA-1 instead of 122 random
+  bits, so it is as unlikely to collide and stays the same across exports.
 
 The functions are pure: they read the graph and never touch the database.
 """
@@ -25,40 +47,103 @@ from datetime import UTC, datetime
 
 import networkx as nx
 import stix2
-from stix2.properties import StringProperty
 
 from network_analysis.formats import EXPORT_FORMATS
 
-# Every STIX id this module makes is a uuid5 in this namespace, so re-exports are stable.
+# Name-derived STIX ids live in this namespace (see ``_stix_id``).
 STIX_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://jointops.invalid/stix")
-# Declared by an extension definition, the STIX 2.1 way; no "x-" prefix, which marks the
-# deprecated custom objects that stix2 refuses to reference without allow_custom.
-IDENTIFIER_TYPE = "jointops-identifier"
-IDENTIFIER_EXTENSION_ID = f"extension-definition--{uuid.uuid5(STIX_NAMESPACE, IDENTIFIER_TYPE)}"
 # Constant objects get a constant timestamp so that they are byte-identical in every bundle.
 EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 
+# identifier_type -> what the infrastructure object is, for its description.
+IDENTIFIER_TYPES = {
+    "phone": "Phone number (E.164)",
+    "address": "Postal address",
+    "document": "Identity document (issuing country:number)",
+    "registration": "Company registration (country:number)",
+    "container": "Container (ISO 6346)",
+    "air_waybill": "Air waybill (IATA)",
+    "postal_item": "Postal item (UPU S10)",
+    "bill_of_lading": "Bill of lading",
+    "flight": "Flight",
+    "vessel": "Vessel (IMO number)",
+    "aircraft": "Aircraft (registration)",
+    "vehicle": "Vehicle (plate)",
+}
+
+
+def _stix_id(stix_type: str, key: str) -> str:
+    """A stable id shaped as a UUIDv4: the UUIDv5 of ``key`` with its version bits set to 4.
+
+    >>> _stix_id("threat-actor", "actor:1") == _stix_id("threat-actor", "actor:1")
+    True
+    >>> uuid.UUID(_stix_id("threat-actor", "actor:1").split("--")[1]).version
+    4
+    """
+    name_derived = uuid.uuid5(STIX_NAMESPACE, key)
+    return f"{stix_type}--{uuid.UUID(bytes=name_derived.bytes, version=4)}"
+
+
+IDENTIFIER_EXTENSION_ID = _stix_id("extension-definition", "extension:identifier-properties")
+# The JSON Schema of an object carrying the extension; stix2-validator applies it to each such
+# object when the schema is saved as <IDENTIFIER_EXTENSION_ID>.json in its --schemas directory.
+IDENTIFIER_EXTENSION_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "jointops-identifier-properties",
+    "description": (
+        "An identifier or conveyance linked to a seizure in a JointOps operation, carried by a "
+        "STIX 2.1 infrastructure object: what kind of identifier it is and its normalised value."
+    ),
+    "type": "object",
+    "required": ["extensions"],
+    "properties": {
+        "extensions": {
+            "type": "object",
+            "required": [IDENTIFIER_EXTENSION_ID],
+            "properties": {
+                IDENTIFIER_EXTENSION_ID: {
+                    "type": "object",
+                    "required": ["extension_type", "identifier_type", "value"],
+                    "properties": {
+                        "extension_type": {"const": "property-extension"},
+                        "identifier_type": {
+                            "enum": list(IDENTIFIER_TYPES),
+                            "description": "; ".join(
+                                f"{k}: {v}" for k, v in IDENTIFIER_TYPES.items()
+                            ),
+                        },
+                        "value": {
+                            "type": "string",
+                            "minLength": 1,
+                            "description": "The normalised identifier, as JointOps compares it.",
+                        },
+                    },
+                    "additionalProperties": False,
+                }
+            },
+        }
+    },
+}
+
+# TLP 2.0 in STIX 2.1: the marking definitions of the OASIS common objects
+# (cti-stix-common-objects, extension-definition-specifications/tlp-2.0).
+TLP_2_EXTENSION_ID = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
+TLP_AMBER_STRICT = stix2.MarkingDefinition(
+    id="marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
+    created="2022-10-01T00:00:00.000Z",
+    name="TLP:AMBER+STRICT",
+    extensions={
+        TLP_2_EXTENSION_ID: {"extension_type": "property-extension", "tlp_2_0": "amber+strict"}
+    },
+)
 TLP_BY_MARKING = {
     "CLEAR": stix2.TLP_WHITE,
     "WHITE": stix2.TLP_WHITE,
     "GREEN": stix2.TLP_GREEN,
     "AMBER": stix2.TLP_AMBER,
-    "AMBER_STRICT": stix2.TLP_AMBER,
+    "AMBER_STRICT": TLP_AMBER_STRICT,
     "RED": stix2.TLP_RED,
 }
-
-
-@stix2.v21.CustomObservable(
-    IDENTIFIER_TYPE,
-    [
-        ("identifier_type", StringProperty(required=True)),
-        ("value", StringProperty(required=True)),
-    ],
-    id_contrib_props=["identifier_type", "value"],
-    extension_name=IDENTIFIER_EXTENSION_ID,
-)
-class JointOpsIdentifier:
-    """A phone number, document, container, flight... as a STIX cyber-observable."""
 
 
 def export_graph(graph: nx.Graph, fmt: str) -> tuple[bytes, str, str]:
@@ -113,28 +198,24 @@ def stix_bundle(graph: nx.Graph) -> stix2.Bundle:
         modified=EPOCH,
     )
     actors = {key: _threat_actor(key, attrs, author, now) for key, attrs in _nodes(graph, "actor")}
-    observables = {
-        key: observable
+    identifiers = {
+        key: identifier
         for key, attrs in graph.nodes(data=True)
-        if (observable := _observable(key, attrs))
+        if (identifier := _identifier(key, attrs, author, now))
     }
     locations = _locations(graph, author, now)
-    relationships = list(_relationships(graph, actors, observables, author, now))
+    relationships = list(_relationships(graph, actors, identifiers, author, now))
     sightings = list(_sightings(graph, actors, locations, author, now))
     markings = {marking.id: marking for s in sightings for marking in _markings_of(s)}
     objects = [author]
-    if any(o.type == IDENTIFIER_TYPE for o in observables.values()):
+    if any(o.type == "infrastructure" for o in identifiers.values()):
         objects.append(_identifier_extension(author))
-    objects += [*markings.values(), *actors.values(), *observables.values(), *locations.values()]
+    objects += [*markings.values(), *actors.values(), *identifiers.values(), *locations.values()]
     return stix2.Bundle(objects=objects + relationships + sightings)
 
 
 def _nodes(graph: nx.Graph, kind: str) -> Iterator[tuple[str, dict]]:
     return ((key, attrs) for key, attrs in graph.nodes(data=True) if attrs.get("kind") == kind)
-
-
-def _stix_id(stix_type: str, key: str) -> str:
-    return f"{stix_type}--{uuid.uuid5(STIX_NAMESPACE, key)}"
 
 
 def _threat_actor(key: str, attrs: dict, author, now: datetime) -> stix2.ThreatActor:
@@ -149,30 +230,46 @@ def _threat_actor(key: str, attrs: dict, author, now: datetime) -> stix2.ThreatA
     )
 
 
-def _observable(key: str, attrs: dict):
-    """An ``email-addr`` or ``jointops-identifier`` for an identifier or conveyance node."""
+def _identifier(key: str, attrs: dict, author, now: datetime):
+    """An ``email-addr``, or an ``infrastructure`` with the identifier extension, for an
+    identifier or conveyance node; ``None`` for any other node."""
     kind = attrs.get("kind")
     if kind not in ("identifier", "conveyance"):
         return None
-    observable_type = attrs.get(f"{kind}_type") or key.split(":", 2)[1]
+    identifier_type = attrs.get(f"{kind}_type") or key.split(":", 2)[1]
     value = key.split(":", 2)[2]
-    if observable_type == "email":
+    if identifier_type == "email":
         return stix2.EmailAddress(value=value)
-    return JointOpsIdentifier(identifier_type=observable_type, value=value)
+    return stix2.Infrastructure(
+        id=_stix_id("infrastructure", key),
+        name=attrs.get("label") or value,
+        description=IDENTIFIER_TYPES.get(identifier_type, identifier_type),
+        extensions={
+            IDENTIFIER_EXTENSION_ID: {
+                "extension_type": "property-extension",
+                "identifier_type": identifier_type,
+                "value": value,
+            }
+        },
+        created_by_ref=author,
+        created=now,
+        modified=now,
+    )
 
 
 def _identifier_extension(author) -> stix2.ExtensionDefinition:
     return stix2.ExtensionDefinition(
         id=IDENTIFIER_EXTENSION_ID,
-        name=IDENTIFIER_TYPE,
-        description="An identifier or conveyance linked to a seizure in a JointOps operation.",
-        schema=(
-            "Properties: identifier_type (phone, address, document, registration, container, "
-            "air_waybill, postal_item, bill_of_lading, flight, vessel, aircraft, vehicle) and "
-            "value (the normalised identifier); both contribute to the deterministic id."
+        name="jointops-identifier-properties",
+        description=(
+            "Adds identifier_type and value (the normalised identifier) to the infrastructure "
+            "objects that stand for the phones, addresses, documents, registrations, shipping "
+            "identifiers and conveyances linked to seizures in JointOps operations. The schema "
+            "is the JSON Schema (2020-12) of a carrying object."
         ),
+        schema=json.dumps(IDENTIFIER_EXTENSION_SCHEMA, sort_keys=True),
         version="1.0.0",
-        extension_types=["new-sco"],
+        extension_types=["property-extension"],
         created_by_ref=author,
         created=EPOCH,
         modified=EPOCH,
@@ -201,19 +298,23 @@ def _locations(graph: nx.Graph, author, now: datetime) -> dict[str, stix2.Locati
     }
 
 
-def _relationships(graph: nx.Graph, actors: dict, observables: dict, author, now: datetime):
-    """``related-to`` from a threat-actor to each identifier or conveyance it ``uses``."""
+def _relationships(graph: nx.Graph, actors: dict, identifiers: dict, author, now: datetime):
+    """From a threat-actor to each identifier it ``uses``: ``uses`` for an infrastructure object
+    (a relationship the spec suggests), ``related-to`` for an e-mail address (the spec suggests
+    none from a threat-actor to an observable)."""
     for u, v, kind in graph.edges(data="kind"):
         if kind != "uses":
             continue
-        actor, observable = (u, v) if u in actors else (v, u)
-        if actor not in actors or observable not in observables:
+        actor, identifier = (u, v) if u in actors else (v, u)
+        if actor not in actors or identifier not in identifiers:
             continue
+        target = identifiers[identifier]
+        relationship_type = "uses" if target.type == "infrastructure" else "related-to"
         yield stix2.Relationship(
-            id=_stix_id("relationship", f"{actor}|related-to|{observable}"),
-            relationship_type="related-to",
+            id=_stix_id("relationship", f"{actor}|{relationship_type}|{identifier}"),
+            relationship_type=relationship_type,
             source_ref=actors[actor],
-            target_ref=observables[observable],
+            target_ref=target,
             created_by_ref=author,
             created=now,
             modified=now,

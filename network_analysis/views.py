@@ -3,11 +3,18 @@
 Opened with the browser session or a bearer token (API clients). A run is only ever
 shown to the analyst who started it, while they may still analyse all its operations
 (selectors.runs_for_user); for anybody else it does not exist.
+
+The HTML and PDF reports are documents to read: they open in the browser (``inline``, with a
+file name for "Save as"). The HTML one is sandboxed by its Content-Security-Policy (no script,
+no request, an origin of its own), so even a label that escaped escaping could not act with the
+analyst's session. CSV and JSON reports and the graph exports are data for other tools: they
+are downloaded (``attachment``).
 """
 
 import json
 
 from django.http import Http404, HttpResponse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from network_analysis import selectors, services
@@ -36,9 +43,17 @@ def _result(request, pk) -> AnalysisResult | HttpResponse:
     return run.results.get(edition=edition)
 
 
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+# Reports a browser shows itself; the others are downloaded.
+INLINE_REPORT_FORMATS = frozenset({"html", "pdf"})
+# The HTML report needs nothing but its own inline style sheet.
+HTML_REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+
+
+def _download(
+    content: bytes, content_type: str, filename: str, *, inline: bool = False
+) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(not inline, filename)
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -56,7 +71,11 @@ def report(request, pk, fmt: str):
     if isinstance(result, HttpResponse):
         return result
     content, content_type = render_report(result.results, fmt)
-    return _download(content, content_type, _filename(result, "report", fmt))
+    filename = _filename(result, "report", fmt)
+    response = _download(content, content_type, filename, inline=fmt in INLINE_REPORT_FORMATS)
+    if fmt == "html":
+        response["Content-Security-Policy"] = HTML_REPORT_POLICY
+    return response
 
 
 @require_GET

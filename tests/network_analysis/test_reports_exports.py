@@ -12,13 +12,18 @@ import doctest
 import io
 import json
 import re
+import subprocess
+import sys
+import uuid
 
 import networkx as nx
 import pytest
 import stix2
+from django.test import Client
 from pypdf import PdfReader
+from stix2validator import ValidationOptions, validate_string
 
-from network_analysis import exports, reports
+from network_analysis import exports, reports, services, synthetic
 from network_analysis.exports import EXPORT_FORMATS, export_graph
 from network_analysis.reports import EDITION_LABELS, REPORT_FORMATS, render_report
 
@@ -517,14 +522,145 @@ def test_json_export_loads_back_as_node_link_data(graph):
     assert IVAN.encode("utf-8") in content
 
 
-def stix_objects(graph: nx.Graph) -> list:
+# STIX
+
+TLP_AMBER_STRICT = "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003"
+SDO_TYPES = ("threat-actor", "infrastructure", "location", "sighting", "relationship")
+
+# A consumer that knows nothing of JointOps: a fresh, isolated interpreter (no project
+# directory on its path) that only has stix2.
+FRESH_CONSUMER = """
+import collections, json, sys
+import stix2
+bundle = stix2.parse(sys.stdin.read(), allow_custom=False)
+assert not [m for m in sys.modules if m.split(".")[0] in ("network_analysis", "django")]
+print(json.dumps(collections.Counter(o.type for o in bundle.objects)))
+"""
+
+
+def stix_content(graph: nx.Graph) -> bytes:
     content, content_type, extension = export_graph(graph, "stix")
     assert (content_type, extension) == ("application/stix+json;version=2.1", "stix.json")
-    return stix2.parse(content.decode("utf-8"), allow_custom=False).objects
+    return content
+
+
+def stix_objects(graph: nx.Graph) -> list:
+    return stix2.parse(stix_content(graph).decode("utf-8"), allow_custom=False).objects
 
 
 def of_type(objects: list, stix_type: str) -> list:
     return [o for o in objects if o.type == stix_type]
+
+
+def strict_validation_errors(content: bytes, **options) -> list[str]:
+    """Every error and warning of ``stix2-validator --strict --enforce-refs`` (in strict mode
+    the SHOULD checks are errors too)."""
+    options = ValidationOptions(strict=True, version="2.1", enforce_refs=True, **options)
+    result = validate_string(content.decode("utf-8"), options)
+    return [str(error) for error in result.errors] + [str(w) for w in result.warnings or []]
+
+
+def parsed_in_a_fresh_process(content: bytes, tmp_path) -> dict[str, int]:
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", FRESH_CONSUMER],
+        input=content,
+        capture_output=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr.decode()[-1500:]
+    return json.loads(done.stdout)
+
+
+def identifier_of(stix_object) -> tuple[str, str]:
+    """``(identifier_type, value)`` of an ``infrastructure`` or ``email-addr`` object."""
+    if stix_object.type == "email-addr":
+        return ("email", stix_object.value)
+    extension = stix_object.extensions[exports.IDENTIFIER_EXTENSION_ID]
+    return (extension["identifier_type"], extension["value"])
+
+
+def with_every_marking(g: nx.Graph) -> nx.Graph:
+    """Adds hit 4 (TLP:CLEAR, NL) and hit 5 (TLP:AMBER+STRICT, CO), both involving Mohammed."""
+    add_hit(g, 4, "OP-BRAVO", 2, "CLEAR", "2027-03-06T09:00:00+00:00", "NL")
+    add_hit(g, 5, "OP-BRAVO", 3, "AMBER_STRICT", "2027-03-07T09:00:00+00:00", "CO")
+    g.add_edge("hit:4", "actor:2", kind="involves", weight=1.0)
+    g.add_edge("hit:5", "actor:2", kind="involves", weight=1.0)
+    return g
+
+
+def redacted(g: nx.Graph) -> nx.Graph:
+    """What the redacted edition of ``g`` holds: no actor, no nominal identifier, no RED or
+    AMBER+STRICT hit, and nothing that was only reachable through them."""
+    g = g.copy()
+    g.graph["edition"] = "redacted"
+    g.remove_nodes_from(
+        [
+            key
+            for key, attrs in g.nodes(data=True)
+            if attrs["kind"] == "actor"
+            or attrs.get("nominal")
+            or attrs.get("marking") in ("RED", "AMBER_STRICT")
+        ]
+    )
+    hits = [key for key, kind in g.nodes(data="kind") if kind == "hit"]
+    kept = set().union(*(nx.node_connected_component(g, hit) for hit in hits))
+    return g.subgraph(kept).copy()
+
+
+EXPECTED_STIX_OBJECTS = {
+    "full": {
+        "identity": 1,  # JointOps, the author
+        "extension-definition": 1,
+        "marking-definition": 4,  # TLP:WHITE (CLEAR), AMBER, AMBER+STRICT, RED; GREEN: no actor
+        "threat-actor": 2,
+        "infrastructure": 3,  # phone, container, flight
+        "email-addr": 1,
+        "location": 4,
+        "relationship": 3,
+        "sighting": 5,
+    },
+    "redacted": {
+        "identity": 1,
+        "extension-definition": 1,
+        "infrastructure": 1,  # the container of hit 1; hit 2 (RED) took the flight away
+        "location": 2,  # CR and NL
+    },
+}
+
+
+@pytest.fixture(params=["full", "redacted"])
+def edition_graph(request, graph) -> tuple[str, nx.Graph]:
+    full = with_every_marking(graph)
+    return request.param, full if request.param == "full" else redacted(full)
+
+
+def test_stix_export_passes_the_strict_validator_in_both_editions(edition_graph):
+    edition, graph = edition_graph
+
+    content = stix_content(graph)
+
+    assert strict_validation_errors(content) == []
+    assert json.loads(content)["objects"], edition
+
+
+def test_stix_export_parses_in_a_fresh_process_without_custom_content(edition_graph, tmp_path):
+    edition, graph = edition_graph
+
+    counts = parsed_in_a_fresh_process(stix_content(graph), tmp_path)
+
+    assert counts == EXPECTED_STIX_OBJECTS[edition]
+
+
+def test_stix_ids_are_uuid4_for_domain_objects_and_uuid5_for_observables(graph):
+    objects = stix_objects(with_every_marking(graph))
+
+    versions: dict[str, set[int]] = {}
+    for stix_object in objects:
+        version = uuid.UUID(stix_object.id.split("--")[1]).version
+        versions.setdefault(stix_object.type, set()).add(version)
+    assert versions.pop("email-addr") == {5}  # deterministic, from the address (spec 2.9)
+    assert set().union(*versions.values()) == {4}
 
 
 def test_stix_export_is_a_valid_bundle_with_the_expected_objects(graph):
@@ -535,13 +671,49 @@ def test_stix_export_is_a_valid_bundle_with_the_expected_objects(graph):
     assert len(of_type(objects, "relationship")) == 3  # the "uses" edges
     assert {o.country for o in of_type(objects, "location")} == {"CO", "CR", "US", "NL"}
     assert [o.value for o in of_type(objects, "email-addr")] == ["ivan@example.org"]
-    identifiers = {(o.identifier_type, o.value) for o in of_type(objects, "jointops-identifier")}
-    assert identifiers == {
+    infrastructure = of_type(objects, "infrastructure")
+    assert {identifier_of(o) for o in infrastructure} == {
         ("phone", "+50688887777"),
         ("container", "MSCU1234565"),
         ("flight", "CM0401"),
     }
+    assert {o.name for o in infrastructure} == {"+506 8888 7777", "MSCU 123456 5", "CM 401"}
     assert len(of_type(objects, "extension-definition")) == 1
+
+
+def test_stix_identifiers_carry_a_property_extension_that_the_bundle_defines(graph, tmp_path):
+    content = stix_content(graph)
+    bundle = json.loads(content)
+    (definition,) = [o for o in bundle["objects"] if o["type"] == "extension-definition"]
+    # The validator checks each object against the JSON schema named after its extension.
+    (tmp_path / f"{definition['id']}.json").write_text(definition["schema"])
+    carriers = [
+        o for o in bundle["objects"] if "extensions" in o and o["type"] != "marking-definition"
+    ]
+    tampered = copy.deepcopy(bundle)
+    next(o for o in tampered["objects"] if o["type"] == "infrastructure")["extensions"][
+        definition["id"]
+    ]["identifier_type"] = "banana"
+
+    assert definition["id"] == exports.IDENTIFIER_EXTENSION_ID
+    assert definition["extension_types"] == ["property-extension"]
+    assert {o["type"] for o in carriers} == {"infrastructure"}
+    assert all(
+        o["extensions"][definition["id"]]["extension_type"] == "property-extension"
+        for o in carriers
+    )
+    assert strict_validation_errors(content, schema_dir=str(tmp_path)) == []
+    errors = strict_validation_errors(json.dumps(tampered).encode(), schema_dir=str(tmp_path))
+    assert len(errors) == 1 and "banana" in errors[0]
+
+
+def test_stix_identifier_types_cover_every_identifier_and_conveyance_of_the_graph():
+    from network_analysis.graph import CONVEYANCES, SHIPMENT_IDENTIFIERS
+
+    nominal = {"phone", "email", "address", "document", "registration"}
+    kinds = nominal | set(SHIPMENT_IDENTIFIERS.values()) | set(CONVEYANCES.values())
+
+    assert set(exports.IDENTIFIER_TYPES) == kinds - {"email"}  # e-mail: the standard email-addr
 
 
 def test_stix_export_credits_jointops_and_links_actors_to_what_they_use(graph):
@@ -550,18 +722,16 @@ def test_stix_export_credits_jointops_and_links_actors_to_what_they_use(graph):
 
     (author,) = of_type(objects, "identity")
     assert (author.name, author.identity_class) == ("JointOps", "organization")
-    sdos = [
-        o for o in objects if o.type in ("threat-actor", "location", "sighting", "relationship")
-    ]
+    sdos = [o for o in objects if o.type in SDO_TYPES]
     assert all(o.created_by_ref == author.id for o in sdos)
     uses = {
-        (by_id[r.source_ref].name, getattr(by_id[r.target_ref], "value", None))
+        (by_id[r.source_ref].name, r.relationship_type, identifier_of(by_id[r.target_ref]))
         for r in of_type(objects, "relationship")
     }
     assert uses == {
-        (IVAN, "+50688887777"),
-        (IVAN, "ivan@example.org"),
-        (MOHAMMED, "+50688887777"),
+        (IVAN, "uses", ("phone", "+50688887777")),
+        (IVAN, "related-to", ("email", "ivan@example.org")),
+        (MOHAMMED, "uses", ("phone", "+50688887777")),
     }
     ivan = next(o for o in of_type(objects, "threat-actor") if o.name == IVAN)
     assert ivan.external_references[0].external_id == "actor:1"
@@ -578,6 +748,20 @@ def test_stix_sighting_of_a_red_hit_is_marked_tlp_red(graph):
     (amber,) = [s for s in of_type(objects, "sighting") if s.description == "OP-ALPHA#1"]
     assert amber.object_marking_refs == [stix2.TLP_AMBER.id]
     assert stix2.TLP_RED.id in by_id  # the marking definitions travel with the bundle
+
+
+def test_stix_sighting_of_an_amber_strict_hit_keeps_amber_strict(graph):
+    graph.nodes["hit:1"]["marking"] = "AMBER_STRICT"
+
+    objects = stix_objects(graph)
+    by_id = {o.id: o for o in objects}
+
+    (sighting,) = [s for s in of_type(objects, "sighting") if s.description == "OP-ALPHA#1"]
+    # TLP 1.0 has no AMBER+STRICT: the TLP 2.0 marking of the OASIS common objects.
+    assert sighting.object_marking_refs == [TLP_AMBER_STRICT]
+    assert by_id[TLP_AMBER_STRICT].name == "TLP:AMBER+STRICT"
+    tlp2 = by_id[TLP_AMBER_STRICT].extensions[exports.TLP_2_EXTENSION_ID]
+    assert tlp2 == {"extension_type": "property-extension", "tlp_2_0": "amber+strict"}
 
 
 def test_stix_export_has_stable_ids(graph):
@@ -609,3 +793,82 @@ def test_docstring_examples(module):
     result = doctest.testmod(module)
 
     assert result.attempted > 0 and result.failed == 0
+
+
+# A real run: both editions as the service computes them, and how they are served
+
+
+@pytest.fixture
+def finished_run(planted_operation, analyst):
+    synthetic.plant(planted_operation, hits=12, cells=2, per_cell=3, restricted_share=0.3, seed=3)
+    run = services.run_create(actor=analyst, operations=[planted_operation], parameters=None)
+    return services.run_execute(run.pk)
+
+
+def download(user, path: str):
+    client = Client()
+    client.force_login(user)
+    return client.get(path)
+
+
+@pytest.mark.parametrize("edition", ["full", "redacted"])
+def test_stix_export_of_a_run_passes_the_strict_validator_and_a_fresh_parser(
+    finished_run, analyst, edition, tmp_path
+):
+    response = download(analyst, f"/analysis/runs/{finished_run.pk}/export.stix?edition={edition}")
+    bundle_file = tmp_path / "bundle.json"
+    bundle_file.write_bytes(response.content)
+
+    cli = subprocess.run(
+        [sys.executable, "-m", "stix2validator.scripts.stix2_validator"]
+        + ["--strict", "--enforce-refs", "--version", "2.1", "--silent", str(bundle_file)],
+        capture_output=True,
+        timeout=300,
+    )
+    counts = parsed_in_a_fresh_process(response.content, tmp_path)
+
+    assert response.status_code == 200
+    assert strict_validation_errors(response.content) == []
+    assert cli.returncode == 0, cli.stdout.decode()[-1500:]
+    assert counts["infrastructure"] > 0  # the flights
+    if edition == "full":
+        assert counts["threat-actor"] > 0 and counts["sighting"] > 0
+        assert stix2.TLP_RED.id in response.content.decode()
+    else:
+        assert "threat-actor" not in counts and "sighting" not in counts
+
+
+@pytest.mark.parametrize("fmt", ["html", "pdf"])
+def test_html_and_pdf_reports_open_in_the_browser(finished_run, analyst, fmt):
+    response = download(analyst, f"/analysis/runs/{finished_run.pk}/report.{fmt}")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'inline; filename="PLANTED-OP-report-full.{fmt}"'
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_the_html_report_opens_sandboxed(finished_run, analyst):
+    response = download(analyst, f"/analysis/runs/{finished_run.pk}/report.html")
+
+    policy = [d.strip() for d in response["Content-Security-Policy"].split(";")]
+    assert "sandbox" in policy
+    assert "default-src 'none'" in policy
+    assert "<style>" in response.content.decode()  # the inline style sheet is allowed
+    assert "style-src 'unsafe-inline'" in policy
+
+
+@pytest.mark.parametrize(
+    "path, filename",
+    [
+        ("report.csv", "PLANTED-OP-report-redacted.csv"),
+        ("report.json", "PLANTED-OP-report-redacted.json"),
+        ("export.stix", "PLANTED-OP-graph-redacted.stix.json"),
+        ("export.gexf", "PLANTED-OP-graph-redacted.gexf"),
+    ],
+)
+def test_data_reports_and_exports_are_downloaded(finished_run, analyst, path, filename):
+    response = download(analyst, f"/analysis/runs/{finished_run.pk}/{path}?edition=redacted")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
+    assert "Content-Security-Policy" not in response
