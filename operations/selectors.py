@@ -1,7 +1,11 @@
 """Permission-aware reads. Every read path (GraphQL, feeds, exports) starts here."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import QuerySet
 
+from agencies.models import Agency
 from operations import permissions
 from operations.models import Operation, Participation
 
@@ -36,3 +40,62 @@ def invitation_list_for_user(user) -> QuerySet[Participation]:
             Operation.Status.ACTIVE,
         ],
     ).select_related("operation", "operation__lead_agency")
+
+
+@dataclass(frozen=True)
+class OperationSummary:
+    """What an agency that is invited, or has left, may read of an operation."""
+
+    code: str
+    name: str
+    focus: str
+    status: str
+    lead_agency: Agency
+    planned_start: datetime
+    planned_end: datetime
+    time_zone: str
+
+    @classmethod
+    def of(cls, operation: Operation) -> "OperationSummary":
+        return cls(
+            code=operation.code,
+            name=operation.name,
+            focus=operation.focus,
+            status=operation.status,
+            lead_agency=operation.lead_agency,
+            planned_start=operation.planned_start,
+            planned_end=operation.planned_end,
+            time_zone=operation.time_zone,
+        )
+
+    def frozen(self) -> dict:
+        """The JSON form kept on a participation when its agency leaves."""
+        return {
+            "code": self.code,
+            "name": self.name,
+            "focus": self.focus,
+            "status": self.status,
+            "lead_agency_id": self.lead_agency.pk,
+            "planned_start": self.planned_start.isoformat(),
+            "planned_end": self.planned_end.isoformat(),
+            "time_zone": self.time_zone,
+        }
+
+    @classmethod
+    def thawed(cls, frozen: dict) -> "OperationSummary":
+        values = dict(frozen)
+        lead_agency = Agency.objects.get(pk=values.pop("lead_agency_id"))
+        for moment in ("planned_start", "planned_end"):
+            values[moment] = datetime.fromisoformat(values[moment])
+        return cls(lead_agency=lead_agency, **values)
+
+
+def operation_summary(participation: Participation, held: set[str]) -> OperationSummary:
+    """What a viewer holding `held` on the operation reads of it through `participation`.
+
+    Those who may see the operation, and an agency invited or taking part, read it as it
+    is now; an agency that declined or withdrew reads what it knew when it left, no more.
+    """
+    if permissions.VIEW in held or participation.summary_when_left is None:
+        return OperationSummary.of(participation.operation)
+    return OperationSummary.thawed(participation.summary_when_left)

@@ -17,6 +17,7 @@ from audit.services import audit_record, changes, snapshot
 from operations import events, permissions
 from operations.error_codes import OperationErrorCode as Code
 from operations.models import Marking, Operation, Participation
+from operations.selectors import OperationSummary
 
 Status = Operation.Status
 State = Participation.State
@@ -350,6 +351,7 @@ def participation_invite(
     participation.state = State.INVITED
     participation.locations = list(locations or [])
     participation.responded_at = None
+    participation.summary_when_left = None
     _save(participation)
     participation.contacts.clear()
     permissions.operation_grants_sync(operation)
@@ -412,6 +414,8 @@ def participation_respond(
         InvitationResponse.WITHDRAW: State.WITHDRAWN,
     }[response]
     participation.responded_at = timezone.now()
+    if participation.state != State.ACCEPTED:  # what it knew when it left, no more
+        participation.summary_when_left = OperationSummary.of(operation).frozen()
     if locations is not None:
         participation.locations = list(locations)
     _save(participation)

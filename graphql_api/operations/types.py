@@ -145,7 +145,8 @@ class OperationNode(DjangoObjectType):
 
 
 class OperationSummary(graphene.ObjectType):
-    """What an invited agency learns of an operation before it accepts."""
+    """What an invited agency learns of an operation before it accepts; once it declined
+    or withdrew, the operation as it stood then."""
 
     code = graphene.String(required=True)
     name = graphene.String(required=True)
@@ -198,7 +199,9 @@ class ParticipationNode(DjangoObjectType):
 
     @staticmethod
     def resolve_operation_summary(root, info):
-        return root.operation
+        return selectors.operation_summary(
+            root, viewer_permissions(info.context, root.operation_id)
+        )
 
     @staticmethod
     def resolve_contacts(root, info):

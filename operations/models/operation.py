@@ -156,6 +156,13 @@ class Participation(models.Model):
     )
     invited_at = models.DateTimeField(auto_now_add=True)
     responded_at = models.DateTimeField(null=True, blank=True)
+    summary_when_left = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The operation's summary when the agency declined or withdrew: all it "
+        "may still read of the operation (see operations.selectors.operation_summary).",
+    )
 
     class Meta:
         ordering = ["operation", "agency__acronym"]

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from graphql_relay import to_global_id
 
+from agencies.models import Agency
 from audit.models import AuditEvent
 from operations import permissions
 from operations.models import (
@@ -289,6 +290,65 @@ def test_withdrawing_revokes_the_grants_and_hides_the_operation(operation, coord
     assert permissions.operation_permissions(coordinator)[operation.pk] == set(
         permissions.COORDINATOR_PERMISSIONS
     )
+
+
+PARTICIPATION_SUMMARY = """
+query Node($id: ID!) {
+  node(id: $id) {
+    ... on Participation {
+      state
+      operation { code }
+      operationSummary { code name status plannedStart plannedEnd leadAgency { acronym } }
+    }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(("user_of", "response"), [("invitee", "DECLINE"), ("officer", "WITHDRAW")])
+def test_an_agency_that_left_keeps_what_it_knew_then_and_learns_nothing_after(
+    operation, coordinator, wco, request, user_of, response
+):
+    # given an agency that declines (or withdraws from) the operation
+    user = request.getfixturevalue(user_of)
+    participation = operation.participations.get(agency=user.agency)
+    assert respond(user, participation, response)["errors"] == []
+    gid_ = gid("Participation", participation.pk)
+    then = gql(user, PARTICIPATION_SUMMARY, {"id": gid_})["data"]["node"]
+
+    # when the operation is renamed, moved, handed to another lead agency and goes on
+    other_lead = make_agency("INTERPOL", Agency.Kind.INTERNATIONAL_ORGANISATION, "")
+    operation_update(
+        actor=coordinator,
+        operation=operation,
+        name="Renamed after they left",
+        planned_end=datetime(2027, 6, 1, tzinfo=UTC),
+    )
+    Operation.objects.filter(pk=operation.pk).update(lead_agency=other_lead)
+    operation_transition(actor=coordinator, operation=operation, to_status="planned")
+
+    # then the agency reads the summary as it stood when it left, no more
+    now = gql(user, PARTICIPATION_SUMMARY, {"id": gid_})["data"]["node"]
+    assert now == then
+    assert now["operation"] is None
+    assert now["operationSummary"]["name"] == "Test operation"
+    assert now["operationSummary"]["status"] == "DRAFT"
+    assert now["operationSummary"]["leadAgency"] == {"acronym": "WCO"}
+    # while the coordinator, who sees the operation, reads it as it is
+    current = gql(coordinator, PARTICIPATION_SUMMARY, {"id": gid_})["data"]["node"]
+    assert current["operationSummary"]["name"] == "Renamed after they left"
+    assert current["operationSummary"]["status"] == "PLANNED"
+
+
+def test_an_agency_invited_again_reads_the_operation_as_it_is(operation, coordinator, invitee):
+    participation = operation.participations.get(agency=invitee.agency)
+    respond(invitee, participation, "DECLINE")
+    operation_update(actor=coordinator, operation=operation, name="Second try")
+
+    invite(coordinator, operation, invitee.agency)
+
+    node = gql(invitee, PARTICIPATION_SUMMARY, {"id": gid("Participation", participation.pk)})
+    assert node["data"]["node"]["operationSummary"]["name"] == "Second try"
 
 
 def test_an_invitation_may_be_withdrawn_before_answering(operation, invitee):
