@@ -4,6 +4,7 @@ Unset, the service runs embedded: a SQLite file and the in-memory channel layer.
 Production sets `DATABASE_URL` (PostgreSQL) and `REDIS_URL` (channel layer, broker).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "channels",
     "graphene_django",
     "guardian",
+    "axes",
     "django_filters",
     "agencies",
     "audit",
@@ -56,6 +58,7 @@ MIDDLEWARE = [
     "agencies.middleware.BearerTokenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -126,6 +129,7 @@ else:
 
 AUTH_USER_MODEL = "agencies.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses sign-in while throttled (below)
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -138,6 +142,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT failed sign-ins for one
+# account, or from one address, sign-in is refused for LOGIN_LOCKOUT_MINUTES with HTTP 429
+# and a page that says why. The address is the ASGI client's: behind a proxy, run daphne
+# with --proxy-headers so that it is the browser's, not the proxy's.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "frontend.views.sign_in_paused"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 LOGIN_URL = "/accounts/login/"
 # JSON at /graphql/ (401 without credentials), Django's page elsewhere.
 CSRF_FAILURE_VIEW = "graphql_api.views.csrf_failure"
