@@ -2,34 +2,56 @@
 the graphql-ws JS client, Apollo and urql), on Channels.
 
 Authentication happens in ``connection_init``: ``{"authorization": "Bearer <token>"}``,
-or else the session cookie of a browser whose Origin is one of ours. Every operation,
-subscription events included, is executed by graphql-core with the same schema,
-middleware and selectors as HTTP; resolvers run in a worker thread.
+or else the session cookie of a browser whose Origin is ours (the rule of Django's CSRF
+check: the connection's own scheme and host, or one of ``CSRF_TRUSTED_ORIGINS``). Every
+operation is checked by the same ``graphql_api.core.requests.prepare`` as over HTTP (with
+the same error codes), then executed, subscription events included, by graphql-core with
+the same schema, middleware and selectors; resolvers run in a worker thread. One socket
+runs at most ``GRAPHQL_WS_MAX_OPERATIONS`` operations at once.
+
+The credentials stay checked while the socket is open. The connection remembers what it
+authenticated with (the token's digest, or the session key, never the raw token) and
+joins its user's channel-layer group (``operations.events.user_group``): services that
+revoke a token or deactivate a user broadcast ``ACCESS_CHANGED`` there, whichever process
+holds the socket, and the connection re-authenticates at once. As a backstop for changes
+made outside the services (a database edit, a logout, a lost event) it re-authenticates
+every ``GRAPHQL_WS_REAUTH_INTERVAL`` seconds: one indexed query per connection. When the
+credentials no longer hold, the socket closes with 4403; otherwise the fresh user object
+replaces the old one, and the live subscriptions re-check what they may see.
 """
 
 import asyncio
 import json
 import logging
+from importlib import import_module
+from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.contrib.auth import get_user as session_get_user
 from django.http.request import split_domain_port, validate_host
+from django.utils.http import is_same_domain
 from graphql import (
     ExecutionResult,
+    FragmentDefinitionNode,
     GraphQLError,
     OperationType,
     execute,
-    get_operation_ast,
-    parse,
-    validate,
 )
 from graphql.execution import create_source_event_stream
+from graphql.execution.collect_fields import collect_fields
+from graphql.execution.values import get_variable_values
 
-from agencies.services import api_token_authenticate
+from agencies.models import ApiToken
+from agencies.services import api_token_user
+from graphql_api.core.errors import CodedGraphQLError
 from graphql_api.core.permissions import RootFieldRuleMiddleware, check_root_field
+from graphql_api.core.requests import RequestError, prepare
 from graphql_api.schema import schema
-from graphql_api.views import format_error, validation_rules
+from graphql_api.views import format_error
+from operations import events
 
 logger = logging.getLogger("jointops.graphql.ws")
 
@@ -40,34 +62,128 @@ SUBSCRIBER_EXISTS, TOO_MANY_INITS, INTERNAL = 4409, 4429, 4500
 
 
 class WsContext:
-    """The context of resolvers over websocket: the user, and live event queues."""
+    """The context of resolvers over websocket: the user, and live event queues.
+
+    ``user`` is read from the connection each time, so a long-lived subscription sees
+    the user as last re-authenticated, not as they were when it started."""
 
     def __init__(self, consumer: "GraphQLWSConsumer"):
-        self.user = consumer.user
         self._consumer = consumer
 
-    async def listen(self, group: str) -> asyncio.Queue:
-        return await self._consumer.listen(group)
+    @property
+    def user(self):
+        return self._consumer.user
+
+    async def listen(self, group: str, queue: asyncio.Queue | None = None) -> asyncio.Queue:
+        return await self._consumer.listen(group, queue)
 
     async def unlisten(self, group: str, queue: asyncio.Queue) -> None:
         await self._consumer.unlisten(group, queue)
 
 
-def _origin_allowed(scope) -> bool:
-    headers = dict(scope.get("headers") or [])
-    origin = headers.get(b"origin")
-    if origin is None:
-        return False
-    host = origin.decode("latin-1").split("://", 1)[-1]
+# -- the Origin check: Django's CsrfViewMiddleware._origin_verified, for a websocket ----
+
+
+def _meta(scope) -> dict[str, str]:
+    """The request headers as Django's ASGIRequest puts them in ``META``: ``HTTP_*``,
+    repeated headers joined by commas, names with underscores dropped (spoofing)."""
+    meta: dict[str, str] = {}
+    for raw_name, raw_value in scope.get("headers") or []:
+        name = raw_name.decode("latin-1")
+        if "_" in name:
+            continue
+        key = "HTTP_" + name.upper().replace("-", "_")
+        value = raw_value.decode("latin-1")
+        meta[key] = f"{meta[key]},{value}" if key in meta else value
+    return meta
+
+
+def _scheme(scope, meta: dict[str, str]) -> str:
+    """``http`` or ``https``, as ``HttpRequest.scheme``: the connection's own (``wss`` is
+    ``https``) unless SECURE_PROXY_SSL_HEADER is set and present."""
+    if settings.SECURE_PROXY_SSL_HEADER:
+        header, secure_value = settings.SECURE_PROXY_SSL_HEADER
+        value = meta.get(header)
+        if value is not None:
+            return "https" if value.split(",", 1)[0].strip() == secure_value else "http"
+    return "https" if scope.get("scheme") == "wss" else "http"
+
+
+def _host(scope, meta: dict[str, str], scheme: str) -> str | None:
+    """The request's host as ``HttpRequest.get_host``, or None when ALLOWED_HOSTS refuses it."""
+    if settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in meta:
+        host = meta["HTTP_X_FORWARDED_HOST"]
+    elif "HTTP_HOST" in meta:
+        host = meta["HTTP_HOST"]
+    else:
+        name, port = scope.get("server") or ("unknown", 0)
+        if settings.USE_X_FORWARDED_PORT and "HTTP_X_FORWARDED_PORT" in meta:
+            port = meta["HTTP_X_FORWARDED_PORT"]
+        host = name if str(port) == ("443" if scheme == "https" else "80") else f"{name}:{port}"
+    allowed = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]
     domain, _ = split_domain_port(host)
-    return bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS)
+    return host if domain and validate_host(domain, allowed) else None
 
 
-def _session_user(user):
-    """The logged-in user of the session (resolving the lazy scope user), or None."""
-    if user is not None and user.is_authenticated and user.is_active:
+def origin_allowed(scope) -> bool:
+    """True when the Origin is the connection's own scheme and allowed host, or one of
+    CSRF_TRUSTED_ORIGINS (``https://*.example.org`` for subdomains): the rule Django
+    applies to a POST with the session cookie."""
+    meta = _meta(scope)
+    origin = meta.get("HTTP_ORIGIN")
+    if not origin:
+        return False
+    scheme = _scheme(scope, meta)
+    host = _host(scope, meta, scheme)
+    if host is not None and origin == f"{scheme}://{host}":
+        return True
+    trusted = settings.CSRF_TRUSTED_ORIGINS
+    if origin in {o for o in trusted if "*" not in o}:
+        return True
+    try:
+        parsed = urlsplit(origin)
+    except ValueError:
+        return False
+    return any(
+        allowed.scheme == parsed.scheme
+        and is_same_domain(parsed.netloc, allowed.netloc.lstrip("*"))
+        for allowed in (urlsplit(o) for o in trusted if "*" in o)
+    )
+
+
+# -- credentials --------------------------------------------------------------------
+
+
+def _session_user(session_key: str):
+    """The active user logged in with this session, read afresh, or None (logged out,
+    session expired or invalidated by a password change, user deactivated)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    user = session_get_user(SimpleNamespace(session=store))
+    if user.is_authenticated and user.is_active:
         return user
     return None
+
+
+def _credentials_user(credentials: tuple[str, str], *, first: bool = False):
+    """The user the credentials still stand for, or None; `first`: at connection_init."""
+    kind, key = credentials
+    if kind == "token":
+        return api_token_user(digest=key, record_use=first)
+    return _session_user(key)
+
+
+class TooManyOperations(CodedGraphQLError):
+    def __init__(self, limit: int):
+        super().__init__(
+            f"At most {limit} operations may run at once on one connection.",
+            "TOO_MANY_OPERATIONS",
+        )
+
+
+def _bad_request(message: str) -> CodedGraphQLError:
+    return CodedGraphQLError(message, "BAD_REQUEST")
 
 
 class GraphQLWSConsumer(AsyncWebsocketConsumer):
@@ -75,9 +191,12 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
 
     async def connect(self):
         self.user = None
+        self.credentials: tuple[str, str] | None = None
         self.acknowledged = False
+        self.closing = False
         self.operations: dict[str, asyncio.Task] = {}
         self.listeners: dict[str, set[asyncio.Queue]] = {}
+        self.reauth_task: asyncio.Task | None = None
         if SUBPROTOCOL not in self.scope.get("subprotocols", []):
             await self.close()
             return
@@ -87,25 +206,46 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
         )
 
     def _init_timed_out(self):
-        if not self.acknowledged:
-            asyncio.ensure_future(self.close(code=INIT_TIMEOUT))
+        if not self.acknowledged and not self.closing:
+            asyncio.ensure_future(self._end(INIT_TIMEOUT))
 
-    async def disconnect(self, code):
+    def _stop(self) -> None:
+        """Stop everything this connection runs: timers, re-checks, operations."""
         if hasattr(self, "init_timer"):
             self.init_timer.cancel()
-        for task in list(getattr(self, "operations", {}).values()):
-            task.cancel()
+        tasks = [*getattr(self, "operations", {}).values(), getattr(self, "reauth_task", None)]
+        for task in tasks:
+            if task is not None and task is not asyncio.current_task():
+                task.cancel()
+
+    async def _end(self, code: int) -> None:
+        """Close the socket; nothing more is run or sent for it."""
+        if self.closing:
+            return
+        self.closing = True
+        self._stop()
+        await self.close(code=code)
+
+    async def disconnect(self, code):
+        self.closing = True
+        self._stop()
         for group in list(getattr(self, "listeners", {})):
             await self.channel_layer.group_discard(group, self.channel_name)
+        if getattr(self, "user", None) is not None:
+            await self.channel_layer.group_discard(
+                events.user_group(self.user.pk), self.channel_name
+            )
 
     # -- the protocol ---------------------------------------------------------------
 
     async def receive(self, text_data=None, bytes_data=None):
+        if self.closing:
+            return
         try:
             message = json.loads(text_data or "")
             kind = message["type"]
         except (ValueError, TypeError, KeyError):
-            await self.close(code=BAD_REQUEST)
+            await self._end(BAD_REQUEST)
             return
         handler = {
             "connection_init": self._on_init,
@@ -115,36 +255,49 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
             "complete": self._on_complete,
         }.get(kind)
         if handler is None or not isinstance(message, dict):
-            await self.close(code=BAD_REQUEST)
+            await self._end(BAD_REQUEST)
             return
         await handler(message)
 
     async def _send(self, message: dict) -> None:
-        await self.send(text_data=json.dumps(message))
+        if not self.closing:
+            await self.send(text_data=json.dumps(message))
 
     async def _on_init(self, message):
         if self.user is not None:
-            await self.close(code=TOO_MANY_INITS)
+            await self._end(TOO_MANY_INITS)
             return
         payload = message.get("payload") or {}
-        user = await self._authenticate(payload if isinstance(payload, dict) else {})
+        credentials = self._credentials(payload if isinstance(payload, dict) else {})
+        user = None
+        if credentials is not None:
+            user = await database_sync_to_async(_credentials_user)(credentials, first=True)
         if user is None:
-            await self.close(code=FORBIDDEN)
+            await self._end(FORBIDDEN)
             return
-        self.user = user
+        if self.closing:
+            return
+        self.user, self.credentials = user, credentials
+        await self.channel_layer.group_add(events.user_group(user.pk), self.channel_name)
         self.acknowledged = True
         self.init_timer.cancel()
+        if settings.GRAPHQL_WS_REAUTH_INTERVAL > 0:
+            self.reauth_task = asyncio.ensure_future(self._reauthenticate_periodically())
         await self._send({"type": "connection_ack"})
 
-    async def _authenticate(self, payload: dict):
+    def _credentials(self, payload: dict) -> tuple[str, str] | None:
+        """("token", digest) for a bearer token, ("session", key) for the session cookie
+        of an allowed origin, else None."""
         header = payload.get("authorization") or payload.get("Authorization") or ""
         if header:
             scheme, _, raw = str(header).partition(" ")
             if scheme.lower() != "bearer" or not raw.strip():
                 return None
-            return await database_sync_to_async(api_token_authenticate)(raw=raw.strip())
-        if _origin_allowed(self.scope):
-            return await database_sync_to_async(_session_user)(self.scope.get("user"))
+            return ("token", ApiToken.digest_of(raw.strip()))
+        session = self.scope.get("session")
+        session_key = getattr(session, "session_key", None) if session is not None else None
+        if session_key and origin_allowed(self.scope):
+            return ("session", session_key)
         return None
 
     async def _on_ping(self, message):
@@ -163,7 +316,7 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
 
     async def _on_subscribe(self, message):
         if not self.acknowledged:
-            await self.close(code=UNAUTHORISED)
+            await self._end(UNAUTHORISED)
             return
         op_id, payload = message.get("id"), message.get("payload")
         if (
@@ -172,10 +325,13 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
             or not isinstance(payload, dict)
             or not isinstance(payload.get("query"), str)
         ):
-            await self.close(code=BAD_REQUEST)
+            await self._end(BAD_REQUEST)
             return
         if op_id in self.operations:
-            await self.close(code=SUBSCRIBER_EXISTS)
+            await self._end(SUBSCRIBER_EXISTS)
+            return
+        if len(self.operations) >= settings.GRAPHQL_WS_MAX_OPERATIONS:
+            await self._errors(op_id, [TooManyOperations(settings.GRAPHQL_WS_MAX_OPERATIONS)])
             return
         self.operations[op_id] = asyncio.ensure_future(self._run(op_id, payload))
 
@@ -201,23 +357,27 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
                 }
             )
         finally:
-            self.operations.pop(op_id, None)
+            if self.operations.get(op_id) is asyncio.current_task():
+                del self.operations[op_id]
 
     async def _execute_operation(self, op_id: str, payload: dict) -> None:
-        variables = payload.get("variables") or {}
-        operation_name = payload.get("operationName")
-        try:
-            document = parse(payload["query"])
-        except GraphQLError as error:
+        try:  # the same checks as over HTTP, with the same codes
+            prepared = prepare(
+                payload["query"],
+                payload.get("variables"),
+                payload.get("operationName"),
+                user=self.user,
+                extensions=payload.get("extensions"),
+            )
+        except RequestError as refusal:
+            await self._send({"type": "error", "id": op_id, "payload": refusal.errors})
+            return
+        except GraphQLError as error:  # a rule that raises: @skip($var) on a root field
+            error.extensions = {"code": "GRAPHQL_VALIDATION_FAILED"}
             await self._errors(op_id, [error])
             return
-        errors = validate(schema.graphql_schema, document, validation_rules())
-        operation = get_operation_ast(document, operation_name)
-        if not errors and operation is None:
-            errors = [GraphQLError("Give the operationName to run.")]
-        if errors:
-            await self._errors(op_id, errors)
-            return
+        document, operation = prepared.document, prepared.operation
+        variables, operation_name = prepared.variables, prepared.operation_name
 
         if operation.operation != OperationType.SUBSCRIPTION:
             result = await self._execute(document, None, variables, operation_name)
@@ -225,11 +385,14 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
             await self._send({"type": "complete", "id": op_id})
             return
 
-        field = operation.selection_set.selections[0].name.value
-        try:
-            check_root_field("Subscription", field, self.user)
-        except GraphQLError as error:
-            await self._errors(op_id, [error])
+        field, errors = _subscription_root_field(document, operation, variables)
+        if not errors:
+            try:
+                check_root_field("Subscription", field, self.user)
+            except GraphQLError as error:
+                errors = [error]
+        if errors:
+            await self._errors(op_id, errors)
             return
         stream = await create_source_event_stream(
             schema.graphql_schema,
@@ -247,6 +410,9 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
                 if result.errors is None and not any((result.data or {}).values()):
                     continue  # nothing this user may see
                 await self._send({"type": "next", "id": op_id, "payload": self._format(result)})
+        except GraphQLError as error:  # the stream ended itself: e.g. access lost
+            await self._errors(op_id, [error])
+            return
         finally:
             await stream.aclose()
         await self._send({"type": "complete", "id": op_id})
@@ -279,11 +445,41 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
             formatted["errors"] = [format_error(e) for e in result.errors]
         return formatted
 
+    # -- staying authenticated ------------------------------------------------------
+
+    async def _reauthenticate_periodically(self) -> None:
+        while not self.closing:
+            await asyncio.sleep(settings.GRAPHQL_WS_REAUTH_INTERVAL)
+            try:
+                await self._reauthenticate(changed=False)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # e.g. the database briefly away: try again next time
+                logger.warning("Could not re-authenticate a websocket", exc_info=True)
+
+    async def _reauthenticate(self, *, changed: bool) -> None:
+        """Close with 4403 unless the credentials still hold; otherwise take the fresh
+        user, and let the live subscriptions re-check their access when it `changed`
+        (an ACCESS_CHANGED event) or the user's agency did."""
+        if self.closing or self.credentials is None:
+            return
+        user = await database_sync_to_async(_credentials_user)(self.credentials)
+        if user is None or user.pk != self.user.pk:
+            await self._end(FORBIDDEN)
+            return
+        changed = changed or user.agency_id != self.user.agency_id
+        self.user = user
+        if changed:
+            queues = {queue for group in self.listeners.values() for queue in group}
+            for queue in queues:
+                queue.put_nowait({"type": "live.event", "kind": events.ACCESS_CHANGED})
+
     # -- live events ----------------------------------------------------------------
 
-    async def listen(self, group: str) -> asyncio.Queue:
-        """A queue of the events of a channel-layer group (see operations.events)."""
-        queue: asyncio.Queue = asyncio.Queue()
+    async def listen(self, group: str, queue: asyncio.Queue | None = None) -> asyncio.Queue:
+        """A queue of the events of a channel-layer group (see operations.events); pass
+        `queue` to receive several groups' events in one queue."""
+        queue = queue if queue is not None else asyncio.Queue()
         if group not in self.listeners:
             self.listeners[group] = set()
             await self.channel_layer.group_add(group, self.channel_name)
@@ -300,5 +496,34 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def live_event(self, message):
+        if self.user is not None and message["group"] == events.user_group(self.user.pk):
+            if message["kind"] == events.ACCESS_CHANGED:
+                await self._reauthenticate(changed=True)
+            return
         for queue in self.listeners.get(message["group"], ()):
             queue.put_nowait(message)
+
+
+def _subscription_root_field(document, operation, variables: dict) -> tuple[str, list]:
+    """The name of the one root field a subscription selects, found as graphql-core's
+    executor finds it (through fragments, with @skip and @include applied), or errors."""
+    graphql_schema = schema.graphql_schema
+    coerced = get_variable_values(graphql_schema, operation.variable_definitions or (), variables)
+    if isinstance(coerced, list):
+        return "", coerced
+    fragments = {
+        definition.name.value: definition
+        for definition in document.definitions
+        if isinstance(definition, FragmentDefinitionNode)
+    }
+    fields = collect_fields(
+        graphql_schema,
+        fragments,
+        coerced,
+        graphql_schema.subscription_type,
+        operation.selection_set,
+    )
+    if len(fields) != 1:
+        return "", [_bad_request("A subscription must select exactly one root field.")]
+    (field_nodes,) = fields.values()
+    return field_nodes[0].name.value, []

@@ -6,7 +6,9 @@ connection re-reads what changed through the permission-aware selectors, so an e
 can never show anybody more than they may see.
 
 Every event names its group: ``operation.<id>`` for an operation's hits and changes,
-``analysis.<run id>`` for an analysis run's progress.
+``analysis.<run id>`` for an analysis run's progress, ``user.<id>`` for a change to what
+one user may do at all (a token revoked, the account deactivated): each websocket of
+that user re-authenticates and closes if its credentials no longer hold.
 """
 
 import logging
@@ -20,6 +22,7 @@ logger = logging.getLogger(__name__)
 HIT_REPORTED = "hit_reported"
 OPERATION_CHANGED = "operation_changed"
 ANALYSIS_PROGRESS = "analysis_progress"
+ACCESS_CHANGED = "access_changed"
 
 
 def operation_group(operation_id: int) -> str:
@@ -28,6 +31,10 @@ def operation_group(operation_id: int) -> str:
 
 def analysis_group(run_id) -> str:
     return f"analysis.{run_id}"
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
 
 
 def broadcast(group: str, kind: str, **details) -> None:
@@ -42,3 +49,11 @@ def broadcast(group: str, kind: str, **details) -> None:
 def broadcast_on_commit(operation_id: int, kind: str, **details) -> None:
     group = operation_group(operation_id)
     transaction.on_commit(lambda: broadcast(group, kind, operation_id=operation_id, **details))
+
+
+def broadcast_to_user_on_commit(user_id: int, kind: str = ACCESS_CHANGED, **details) -> None:
+    """Tell every live connection of one user, after commit, that their access changed.
+    A lost event is caught by the connections' periodic re-check
+    (GRAPHQL_WS_REAUTH_INTERVAL)."""
+    group = user_group(user_id)
+    transaction.on_commit(lambda: broadcast(group, kind, user_id=user_id, **details))

@@ -8,6 +8,12 @@ thread, through the same permission-aware selectors as any other read.
 database, then follows live events. The consumer joins the operation's group before
 the replay reads, and both phases advance one cursor over the per-operation sequence,
 so a hit committed during the replay is sent once, in order, never skipped.
+
+A subscription lasts as long as its subscriber may see the operation. Each change of the
+operation (participation, coordinators, analysts, status: ``OPERATION_CHANGED``) and
+each change of the subscriber's own access (``ACCESS_CHANGED``, from the consumer)
+re-checks it; once it no longer holds, the stream ends with ``NOT_FOUND``, the answer
+for an operation that does not exist, and the client gets an ``error`` message.
 """
 
 import graphene
@@ -68,6 +74,14 @@ async def _require_visible(user, operation_pk: int) -> int:
     return last
 
 
+def _may_change_access(event: dict) -> bool:
+    """A change that can take the operation away from a subscriber: not a hit's review or
+    amendment (the hit is re-read through the selectors anyway)."""
+    if event["kind"] == events.ACCESS_CHANGED:
+        return True
+    return event["kind"] == events.OPERATION_CHANGED and not event.get("hit_id")
+
+
 class OperationChange(graphene.ObjectType):
     what = graphene.String(
         required=True,
@@ -89,13 +103,14 @@ class HitSubscriptions(graphene.ObjectType):
 
     @staticmethod
     async def subscribe_hit_reported(root, info, operation_id, after_sequence=None):
-        user, operation_pk = info.context.user, _operation_pk(operation_id)
+        # info.context.user is read afresh each time: the connection re-authenticates.
+        context, operation_pk = info.context, _operation_pk(operation_id)
         group = events.operation_group(operation_pk)
-        events_queue = await info.context.listen(group)
+        events_queue = await context.listen(group)
         try:
-            last = await _require_visible(user, operation_pk)
+            last = await _require_visible(context.user, operation_pk)
         except Exception:
-            await info.context.unlisten(group, events_queue)
+            await context.unlisten(group, events_queue)
             raise
         cursor = last if after_sequence is None else max(after_sequence, 0)
 
@@ -104,7 +119,7 @@ class HitSubscriptions(graphene.ObjectType):
             try:
                 while True:
                     while True:  # replay from the database until caught up
-                        rows = await _visible_hits_after(user, operation_pk, cursor)
+                        rows = await _visible_hits_after(context.user, operation_pk, cursor)
                         for pk, sequence in rows:
                             cursor = sequence
                             yield pk
@@ -114,6 +129,8 @@ class HitSubscriptions(graphene.ObjectType):
                         event = await events_queue.get()
                         if event["kind"] == events.HIT_REPORTED and event["sequence"] > cursor:
                             break
+                        if _may_change_access(event):
+                            await _require_visible(context.user, operation_pk)
             finally:
                 await info.context.unlisten(group, events_queue)
 
@@ -125,24 +142,26 @@ class HitSubscriptions(graphene.ObjectType):
 
     @staticmethod
     async def subscribe_operation_changed(root, info, operation_id):
-        user, operation_pk = info.context.user, _operation_pk(operation_id)
+        context, operation_pk = info.context, _operation_pk(operation_id)
         group = events.operation_group(operation_pk)
-        events_queue = await info.context.listen(group)
+        events_queue = await context.listen(group)
         try:
-            await _require_visible(user, operation_pk)
+            await _require_visible(context.user, operation_pk)
         except Exception:
-            await info.context.unlisten(group, events_queue)
+            await context.unlisten(group, events_queue)
             raise
 
         async def stream():
             try:
                 while True:
                     event = await events_queue.get()
-                    if event["kind"] != events.OPERATION_CHANGED:
+                    if event["kind"] not in (events.OPERATION_CHANGED, events.ACCESS_CHANGED):
                         continue
-                    if await _last_sequence_if_visible(user, operation_pk) is None:
-                        return
-                    if event.get("hit_id") and not await _hit_visible(user, event["hit_id"]):
+                    await _require_visible(context.user, operation_pk)
+                    if event["kind"] == events.ACCESS_CHANGED:
+                        continue
+                    hit_id = event.get("hit_id")
+                    if hit_id and not await _hit_visible(context.user, hit_id):
                         continue  # a change to a hit this user may not see
                     yield {"operation_pk": operation_pk, **event}
             finally:

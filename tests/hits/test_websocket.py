@@ -1,5 +1,6 @@
 """The graphql-transport-ws protocol on /graphql/, with Channels' WebsocketCommunicator."""
 
+import json
 import uuid
 
 import pytest
@@ -80,29 +81,98 @@ async def test_init_without_valid_credentials_is_closed_4403(db, payload):
     await assert_closed_with(communicator, 4403)
 
 
-async def test_session_cookie_is_honoured_only_from_an_allowed_origin(officer):
+async def session_cookie(user) -> bytes:
     from django.test import Client
 
     client = await database_sync_to_async(Client)()
-    await database_sync_to_async(client.force_login)(officer)
-    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+    await database_sync_to_async(client.force_login)(user)
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+async def init_with_session(cookie: bytes, origin: str, *, scheme="ws", extra_headers=()):
+    """connection_init with the session cookie, from a browser page at `origin` that opened
+    `scheme`://testserver/graphql/; the first answer (an ack, or the close event)."""
+    communicator = WebsocketCommunicator(
+        application,
+        "/graphql/",
+        subprotocols=["graphql-transport-ws"],
+        headers=[
+            (b"host", b"testserver"),
+            (b"cookie", cookie),
+            (b"origin", origin.encode()),
+            *extra_headers,
+        ],
+    )
+    communicator.scope["scheme"] = scheme  # read when the application first runs
+    await communicator.connect()
+    await communicator.send_json_to({"type": "connection_init"})
+    answer = await communicator.receive_output(timeout=2)
+    await communicator.disconnect()
+    if answer["type"] == "websocket.send":
+        return json.loads(answer["text"])
+    return answer
+
+
+ACK = {"type": "connection_ack"}
+REFUSED = {"type": "websocket.close", "code": 4403}
+
+
+@pytest.mark.parametrize(
+    "scheme, origin, expected",
+    [
+        ("ws", "http://testserver", ACK),
+        ("wss", "https://testserver", ACK),
+        ("ws", "https://evil.example", REFUSED),
+        ("ws", "http://testserver:9999", REFUSED),  # another port is another origin
+        ("ws", "https://testserver", REFUSED),  # another scheme too
+        ("wss", "http://testserver", REFUSED),
+        ("ws", "http://testserver.evil.example", REFUSED),
+        ("ws", "null", REFUSED),
+    ],
+)
+async def test_session_cookie_is_honoured_only_from_our_own_origin(
+    officer, scheme, origin, expected
+):
+    cookie = await session_cookie(officer)
+
+    assert await init_with_session(cookie, origin, scheme=scheme) == expected
+
+
+async def test_session_origin_behind_a_tls_proxy_follows_x_forwarded_proto(officer):
+    cookie = await session_cookie(officer)
+    https = [(b"x-forwarded-proto", b"https")]
+
+    assert await init_with_session(cookie, "https://testserver", extra_headers=https) == ACK
+    assert await init_with_session(cookie, "http://testserver", extra_headers=https) == REFUSED
+
+
+async def test_session_origin_may_be_a_csrf_trusted_origin(officer, settings):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://app.example.org", "https://*.ops.example.org"]
+    cookie = await session_cookie(officer)
+
     for origin, expected in [
-        (b"http://testserver", "connection_ack"),
-        (b"https://evil.example", None),
+        ("https://app.example.org", ACK),
+        ("https://lima.ops.example.org", ACK),
+        ("http://app.example.org", REFUSED),
+        ("http://lima.ops.example.org", REFUSED),
+        ("https://app.example.org:8443", REFUSED),
     ]:
-        communicator = WebsocketCommunicator(
-            application,
-            "/graphql/",
-            subprotocols=["graphql-transport-ws"],
-            headers=[(b"cookie", cookie), (b"origin", origin)],
-        )
-        await communicator.connect()
-        await communicator.send_json_to({"type": "connection_init"})
-        if expected:
-            assert (await communicator.receive_json_from())["type"] == expected
-            await communicator.disconnect()
-        else:
-            await assert_closed_with(communicator, 4403)
+        assert await init_with_session(cookie, origin) == expected, origin
+
+
+async def test_session_cookie_without_origin_is_refused(officer):
+    cookie = await session_cookie(officer)
+    communicator = WebsocketCommunicator(
+        application,
+        "/graphql/",
+        subprotocols=["graphql-transport-ws"],
+        headers=[(b"host", b"testserver"), (b"cookie", cookie)],
+    )
+    await communicator.connect()
+
+    await communicator.send_json_to({"type": "connection_init"})
+
+    await assert_closed_with(communicator, 4403)
 
 
 async def test_subscribe_before_init_is_closed_4401(db):
@@ -309,4 +379,151 @@ async def test_changes_to_hidden_hits_are_not_announced(
     )
 
     assert await communicator.receive_nothing(timeout=0.5)
+    await communicator.disconnect()
+
+
+async def assert_still_open(communicator):
+    await communicator.send_json_to({"type": "ping"})
+    assert await communicator.receive_json_from() == {"type": "pong"}
+
+
+@pytest.mark.parametrize("variables", ["{}", [], ["op"], 3, True])
+async def test_variables_that_are_not_an_object_answer_variables_invalid(officer, variables):
+    communicator = await connect(await database_sync_to_async(token_for)(officer))
+
+    await communicator.send_json_to(
+        {"id": "v", "type": "subscribe", "payload": {"query": ME, "variables": variables}}
+    )
+
+    message = await communicator.receive_json_from()
+    assert message["type"] == "error" and message["id"] == "v"
+    assert [e["extensions"]["code"] for e in message["payload"]] == ["VARIABLES_INVALID"]
+    await assert_still_open(communicator)
+    await communicator.disconnect()
+
+
+async def test_null_variables_are_no_variables(officer):
+    communicator = await connect(await database_sync_to_async(token_for)(officer))
+
+    await communicator.send_json_to(
+        {"id": "v", "type": "subscribe", "payload": {"query": ME, "variables": None}}
+    )
+
+    assert (await communicator.receive_json_from())["type"] == "next"
+    assert await communicator.receive_json_from() == {"type": "complete", "id": "v"}
+    await communicator.disconnect()
+
+
+HIT_REPORTED_IN_INLINE_FRAGMENT = """subscription($op: ID!) {
+  ... on Subscription { hitReported(operationId: $op) { sequence } }
+}"""
+HIT_REPORTED_IN_FRAGMENT_SPREAD = """subscription Live($op: ID!) { ...Hits }
+fragment Hits on Subscription { hitReported(operationId: $op) { sequence } }"""
+
+
+@pytest.mark.parametrize(
+    "query", [HIT_REPORTED_IN_INLINE_FRAGMENT, HIT_REPORTED_IN_FRAGMENT_SPREAD]
+)
+async def test_subscription_root_field_inside_a_fragment_streams(active_operation, officer, query):
+    communicator = await connect(await database_sync_to_async(token_for)(officer))
+    await subscribe(communicator, "f", query, op=to_global_id("Operation", active_operation.pk))
+    assert await communicator.receive_nothing(timeout=0.3)
+
+    await database_sync_to_async(report)(officer, active_operation)
+
+    assert await communicator.receive_json_from() == {
+        "type": "next",
+        "id": "f",
+        "payload": {"data": {"hitReported": {"sequence": 1}}},
+    }
+    await communicator.disconnect()
+
+
+async def test_subscription_root_field_in_a_fragment_still_needs_a_login_rule(
+    active_operation, outsider
+):
+    communicator = await connect(await database_sync_to_async(token_for)(outsider))
+
+    await subscribe(
+        communicator,
+        "f",
+        HIT_REPORTED_IN_INLINE_FRAGMENT,
+        op=to_global_id("Operation", active_operation.pk),
+    )
+
+    message = await communicator.receive_json_from()
+    assert message["type"] == "error"
+    assert [e["extensions"]["code"] for e in message["payload"]] == ["NOT_FOUND"]
+    await communicator.disconnect()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # two root fields, one through a fragment: refused by the spec's validation
+        """subscription($op: ID!) { operationChanged(operationId: $op) { what }
+           ... on Subscription { hitReported(operationId: $op) { sequence } } }""",
+        # no root field left once @skip applies
+        """subscription($op: ID!) { hitReported(operationId: $op) @skip(if: true) { sequence } }""",
+    ],
+)
+async def test_subscription_without_exactly_one_root_field_is_refused(
+    active_operation, officer, query
+):
+    communicator = await connect(await database_sync_to_async(token_for)(officer))
+
+    await subscribe(
+        communicator, "s", query, op=to_global_id("Operation", active_operation.pk), skip=True
+    )
+
+    message = await communicator.receive_json_from()
+    assert message["type"] == "error" and message["id"] == "s"
+    assert len(message["payload"]) == 1
+    assert message["payload"][0].get("extensions", {}).get("code") != "INTERNAL_ERROR"
+    assert "one" in message["payload"][0]["message"]
+    await assert_still_open(communicator)
+    await communicator.disconnect()
+
+
+async def test_skip_or_include_with_a_variable_on_the_root_field_is_refused_not_crashed(
+    active_operation, officer
+):
+    # graphql-core's single-root-field rule collects root fields without variables and
+    # raises rather than reporting; later spec drafts forbid these directives there.
+    communicator = await connect(await database_sync_to_async(token_for)(officer))
+    query = """subscription($op: ID!, $skip: Boolean!) {
+      hitReported(operationId: $op) @skip(if: $skip) { sequence } }"""
+
+    await subscribe(
+        communicator, "s", query, op=to_global_id("Operation", active_operation.pk), skip=False
+    )
+
+    message = await communicator.receive_json_from()
+    assert message["type"] == "error" and len(message["payload"]) == 1
+    assert message["payload"][0].get("extensions", {}).get("code") != "INTERNAL_ERROR"
+    await communicator.disconnect()
+
+
+async def test_operations_beyond_the_limit_are_refused_and_the_socket_stays_open(
+    active_operation, officer, settings
+):
+    settings.GRAPHQL_WS_MAX_OPERATIONS = 2
+    communicator = await connect(await database_sync_to_async(token_for)(officer))
+    op = to_global_id("Operation", active_operation.pk)
+    await subscribe(communicator, "a", HIT_REPORTED, op=op)
+    await subscribe(communicator, "b", OPERATION_CHANGED, op=op)
+
+    await subscribe(communicator, "c", HIT_REPORTED, op=op)
+
+    message = await communicator.receive_json_from()
+    assert message["type"] == "error" and message["id"] == "c"
+    assert [e["extensions"]["code"] for e in message["payload"]] == ["TOO_MANY_OPERATIONS"]
+    await assert_still_open(communicator)
+    # given one completes, there is room again
+    await communicator.send_json_to({"type": "complete", "id": "a"})
+    await subscribe(communicator, "c", HIT_REPORTED, op=op)
+    assert await communicator.receive_nothing(timeout=0.3)
+    await database_sync_to_async(report)(officer, active_operation)
+    delivered = await communicator.receive_json_from()
+    assert delivered["id"] == "c" and delivered["payload"]["data"]["hitReported"]["sequence"] == 1
     await communicator.disconnect()
