@@ -94,10 +94,22 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
-# Keep connections between requests and websocket events (a new PostgreSQL connection
-# per event costs more than the event itself); check them before reuse.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Every request, websocket event and task hands its connection back when it ends. Under
+# ASGI each request runs in a thread of its own, so connections kept per thread
+# (CONN_MAX_AGE) piled up until the garbage collector found them; PostgreSQL instead
+# gets a bounded pool per process (psycopg_pool): at most DATABASE_POOL_MAX_SIZE
+# connections, warm between requests, checked before each use. Size it so that
+# processes x max size (+ Celery workers) stays under the server's max_connections.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # with a pool: checked at each checkout
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
+        # Seconds a request waits for a free connection before it fails.
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10),
+        "max_idle": 300,
+    }
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:

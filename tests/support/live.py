@@ -114,13 +114,23 @@ class CeleryWorker(_Child):
 
 
 class Server(_Child):
-    def __init__(self, *, database_url: str, redis_url: str = "", channel_prefix: str = ""):
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        redis_url: str = "",
+        channel_prefix: str = "",
+        settings: dict[str, str] | None = None,
+    ):
+        """`settings`: more environment variables for the server (see .env.example)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/graphql/"
+        env = _environment(database_url, redis_url, channel_prefix)
+        env.update(settings or {})
         super().__init__(
             ["daphne", "-b", "127.0.0.1", "-p", str(self.port), "config.asgi:application"],
-            _environment(database_url, redis_url, channel_prefix),
+            env,
             f"jointops-{self.port}-",
         )
 
