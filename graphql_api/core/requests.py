@@ -97,7 +97,10 @@ def prepare(query, variables, operation_name, *, user, extensions=None) -> Prepa
         ) from None
     if _literal_has_nul(document):
         raise RequestError(400, "NUL_CHARACTER", "Text may not contain the NUL character.")
-    errors = validate(_graphql_schema(), document, validation_rules(variables), max_errors=20)
+    try:
+        errors = validate(_graphql_schema(), document, validation_rules(variables), max_errors=20)
+    except GraphQLError as error:  # a rule that raises (subscriptions: @skip on the root field)
+        errors = [error]
     if errors:
         raise RequestError(
             400,

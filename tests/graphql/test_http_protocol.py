@@ -209,6 +209,15 @@ def test_self_referencing_or_unknown_fragments_are_refused_anonymously_over_get(
     assert set(codes(response)) == {"GRAPHQL_VALIDATION_FAILED"}
 
 
+def test_a_subscription_whose_root_field_hangs_on_a_variable_is_refused(officer):
+    query = 'subscription($s: Boolean!) { hitReported(operationId: "x") @skip(if: $s) { id } }'
+
+    response = post(client_for(officer), {"query": query, "variables": {"s": True}})
+
+    assert response.status_code == 400
+    assert codes(response) == ["GRAPHQL_VALIDATION_FAILED"]
+
+
 def test_a_variable_of_the_wrong_type_is_refused_before_running(officer):
     response = post(
         client_for(officer),
