@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from operations.selectors import operation_get_for_user
 from timeline import selectors
-from timeline.calendar import render_calendar
+from timeline.calendar import METHOD, render_calendar
 from timeline.services import calendar_token_owner
 
 
@@ -24,7 +24,9 @@ def _ics(request, content: bytes, filename: str) -> HttpResponse:
     if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
         response = HttpResponseNotModified()
     else:
-        response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+        response = HttpResponse(
+            content, content_type=f"text/calendar; charset=utf-8; method={METHOD}"
+        )
         response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["ETag"] = etag
     response["Cache-Control"] = "private, max-age=300"

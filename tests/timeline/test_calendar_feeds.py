@@ -1,10 +1,19 @@
-"""iCalendar feeds parsed back (with `icalendar` and, independently, with `vobject`) and
-checked against the database: zones, daylight saving, SEQUENCE, cancellations, privacy,
-feed tokens, ETag, and the GraphQL side of the feed token."""
+"""iCalendar feeds parsed back and checked against the database: zones, daylight saving,
+SEQUENCE, cancellations, privacy, feed tokens, ETag, METHOD, and the GraphQL side of the
+feed token.
 
-import io
+Every feed is read four ways, and the four must agree on every event's instants:
+`icalendar` (which looks a TZID up as an IANA zone), `icalendar` reading the feed's own
+VTIMEZONE, `vobject` (whose tzinfo comes from the feed's VTIMEZONE through dateutil) and
+ical.js, the parser of Thunderbird (`icaljs_instants.mjs`, run with Node.js)."""
+
+import json
+import shutil
+import subprocess
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
+from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -17,7 +26,7 @@ from icalendar import Calendar
 
 from operations import services as operation_services
 from operations.models import Operation
-from tests.conftest import START, gql
+from tests.conftest import START, gql, make_operation
 from timeline.models import TimeWindow
 from timeline.services import (
     calendar_token_revoke,
@@ -30,6 +39,7 @@ from timeline.services import (
 BRUSSELS = ZoneInfo("Europe/Brussels")
 # Europe/Brussels goes from +01:00 to +02:00 at 2027-03-28 01:00 UTC.
 DST_CHANGE = datetime(2027, 3, 28, 1, 0, tzinfo=UTC)
+ICALJS = Path(__file__).with_name("icaljs_instants.mjs")
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -51,19 +61,79 @@ def fetch(url, *, user=None, **headers):
     return client.get(url, headers=headers)
 
 
-def parse(content: bytes):
-    """Both parsers; returns {uid: (icalendar event, vobject event)} and the two calendars.
+def read_with_vobject(content: bytes, tzids):
+    """vobject keeps the first VTIMEZONE it ever read for a TZID, for the life of the
+    process: forget these TZIDs first so that it reads this feed's own."""
+    for tzid in tzids:
+        vobject.icalendar.registerTzid(tzid, None)
+    return vobject.readOne(content.decode())
 
-    vobject re-serialises a VTIMEZONE before handing it to dateutil and loses the RDATE
-    lists `icalendar` writes, so its own tzinfo has no daylight saving time. The vobject
-    side therefore resolves each event's TZID against the feed's VTIMEZONEs read by
-    dateutil's tzical directly: still independent of the library that wrote the feed.
-    """
+
+def read_with_icaljs(content: bytes) -> dict[str, tuple[datetime, datetime]]:
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail(
+            "Node.js 20+ is required: the calendar tests read every feed with ical.js "
+            "(`make install` sets up frontend/node_modules)."
+        )
+    result = subprocess.run(
+        [node, str(ICALJS)], input=content, capture_output=True, timeout=60, check=False
+    )
+    if result.returncode != 0:
+        pytest.fail(f"ical.js could not read the feed:\n{result.stderr.decode()}")
+    return {
+        uid: (datetime.fromisoformat(times["DTSTART"]), datetime.fromisoformat(times["DTEND"]))
+        for uid, times in json.loads(result.stdout).items()
+    }
+
+
+def read(content: bytes):
+    """The feed read by `icalendar` and by `vobject`."""
     ical = Calendar.from_ical(content)
-    vcal = vobject.readOne(content.decode())
-    vcal.feed_zones = dateutil_tz.tzical(io.StringIO(content.decode()))
-    for event in getattr(vcal, "vevent_list", []):
-        event.feed_zones = vcal.feed_zones
+    return ical, read_with_vobject(content, [str(tz["TZID"]) for tz in ical.walk("VTIMEZONE")])
+
+
+def instants(content: bytes, ical=None, vcal=None) -> dict[str, dict]:
+    """{reader: {uid: (start, end)}}, in UTC, for the four readers of the module docstring
+    (`ical` and `vcal`: the feed already read by `read`)."""
+    if ical is None:
+        ical, vcal = read(content)
+    own_zones = {str(tz["TZID"]): tz.to_tz(lookup_tzid=False) for tz in ical.walk("VTIMEZONE")}
+
+    def icalendar_own(event, name):
+        value = event.decoded(name)
+        if "TZID" in event[name].params:
+            value = value.replace(tzinfo=own_zones[event[name].params["TZID"]])
+        return value
+
+    def utc(start, end):
+        return start.astimezone(UTC), end.astimezone(UTC)
+
+    ical_events, vobj_events = ical.walk("VEVENT"), getattr(vcal, "vevent_list", [])
+    return {
+        "icalendar": {
+            str(e["UID"]): utc(ical_instant(e, "DTSTART"), ical_instant(e, "DTEND"))
+            for e in ical_events
+        },
+        "icalendar VTIMEZONE": {
+            str(e["UID"]): utc(icalendar_own(e, "DTSTART"), icalendar_own(e, "DTEND"))
+            for e in ical_events
+        },
+        "vobject": {
+            e.uid.value: utc(vobj_instant(e, "dtstart"), vobj_instant(e, "dtend"))
+            for e in vobj_events
+        },
+        "ical.js": read_with_icaljs(content),
+    }
+
+
+def parse(content: bytes):
+    """Returns {uid: (icalendar event, vobject event)} and the two calendars, once the four
+    readers agree on every event's instants."""
+    ical, vcal = read(content)
+    readings = instants(content, ical, vcal)
+    for reader, reading in readings.items():
+        assert reading == readings["icalendar"], f"{reader} reads other instants than icalendar"
     ical_events = {str(e["UID"]): e for e in ical.walk("VEVENT")}
     vobj_events = {e.uid.value: e for e in getattr(vcal, "vevent_list", [])}
     assert set(ical_events) == set(vobj_events), "the two parsers disagree on the events"
@@ -88,14 +158,15 @@ def ical_instant(event, name):
 
 
 def vobj_instant(event, name):
-    """The instant vobject read: its wall-clock time in the VTIMEZONE named by TZID."""
-    value = getattr(event, name).value
-    assert value.tzinfo is not None
-    zone = event.feed_zones.get(value.tzinfo._tzid)
-    resolved = value.replace(tzinfo=zone)
-    # The feed's VTIMEZONE agrees with the IANA zone of the same name.
-    assert resolved.utcoffset() == value.replace(tzinfo=ZoneInfo(value.tzinfo._tzid)).utcoffset()
-    return resolved
+    """The instant vobject read, with the tzinfo it made from the feed's VTIMEZONE (through
+    dateutil's tzical), not one it fell back to (pytz) because it ignored the VTIMEZONE."""
+    prop = getattr(event, name)
+    value = prop.value
+    assert isinstance(value.tzinfo, dateutil_tz.tzutc) or (
+        type(value.tzinfo).__name__ == "_tzicalvtz"
+        and value.tzinfo._tzid == prop.x_vobj_original_tzid_param
+    ), value.tzinfo
+    return value
 
 
 @pytest.fixture
@@ -223,6 +294,216 @@ def test_window_across_daylight_saving_change_keeps_its_utc_instants(
     assert ev["DTSTART"].to_ical() == b"20270327T210000"
     assert ev["DTEND"].to_ical() == b"20270328T080000"
     assert vobj_instant(events[uid(phase)][1], "dtend") == phase.ends_at
+
+
+# --- daylight saving time, as every reader reads it -----------------------------------
+
+H = timedelta(hours=1)
+# The changes of offset of each (zone, year) used, as UTC instants; checked against zoneinfo.
+CHANGES = {
+    ("Europe/Brussels", 2027): [
+        datetime(2027, 3, 28, 1, tzinfo=UTC),  # +01:00 -> +02:00
+        datetime(2027, 10, 31, 1, tzinfo=UTC),  # +02:00 -> +01:00
+    ],
+    ("America/Santiago", 2027): [
+        datetime(2027, 4, 4, 3, tzinfo=UTC),  # -03:00 -> -04:00 (southern autumn)
+        datetime(2027, 9, 5, 4, tzinfo=UTC),  # -04:00 -> -03:00
+    ],
+    ("Australia/Sydney", 2027): [
+        datetime(2027, 4, 3, 16, tzinfo=UTC),  # +11:00 -> +10:00
+        datetime(2027, 10, 2, 16, tzinfo=UTC),  # +10:00 -> +11:00
+    ],
+    ("America/Costa_Rica", 2027): [],  # -06:00 all year
+    # Winter at offset zero (vobject takes such a zone for UTC unless its VTIMEZONE shows
+    # the changes of 2000-2020); Dublin's is a negative DST in tzdata.
+    ("Europe/London", 2027): [
+        datetime(2027, 3, 28, 1, tzinfo=UTC),
+        datetime(2027, 10, 31, 1, tzinfo=UTC),
+    ],
+    ("Europe/Dublin", 2027): [
+        datetime(2027, 3, 28, 1, tzinfo=UTC),
+        datetime(2027, 10, 31, 1, tzinfo=UTC),
+    ],
+    ("Europe/Brussels", 2041): [
+        datetime(2041, 3, 31, 1, tzinfo=UTC),
+        datetime(2041, 10, 27, 1, tzinfo=UTC),
+    ],
+    ("Australia/Sydney", 2045): [
+        datetime(2045, 4, 1, 16, tzinfo=UTC),
+        datetime(2045, 9, 30, 16, tzinfo=UTC),
+    ],
+    ("America/Santiago", 2052): [
+        datetime(2052, 4, 7, 3, tzinfo=UTC),
+        datetime(2052, 9, 8, 4, tzinfo=UTC),
+    ],
+}
+
+
+def changes_of(tzid: str, year: int) -> list[datetime]:
+    """CHANGES[tzid, year], checked: the offset changes at each, and at no other time."""
+    zone, changes = ZoneInfo(tzid), CHANGES[tzid, year]
+
+    def offset(instant):
+        return instant.astimezone(zone).utcoffset()
+
+    assert all(offset(change - timedelta(seconds=1)) != offset(change) for change in changes)
+    steps = [datetime(year, 1, 1, tzinfo=UTC) + 6 * H * i for i in range(4 * 365)]
+    assert sum(offset(a) != offset(b) for a, b in pairwise(steps)) == len(changes)
+    return changes
+
+
+def operation_in(coordinator, tzid: str, year: int) -> Operation:
+    return make_operation(
+        coordinator,
+        code=f"OP-{''.join(filter(str.isalpha, tzid.split('/')[-1]))[:8].upper()}-{year}",
+        time_zone=tzid,
+        planned_start=datetime(year, 1, 1, tzinfo=UTC),
+        planned_end=datetime(year + 1, 1, 1, tzinfo=UTC),
+    )
+
+
+def plan(coordinator, operation, *spans: tuple[datetime, datetime]) -> list[TimeWindow]:
+    return [
+        time_window_create(
+            actor=coordinator,
+            operation=operation,
+            kind=TimeWindow.Kind.PLANNING,
+            starts_at=starts_at,
+            ends_at=ends_at,
+        )
+        for starts_at, ends_at in spans
+    ]
+
+
+def assert_every_reader_reads_the_database(content: bytes, operation) -> None:
+    expected = {
+        uid(w): (w.starts_at, w.ends_at) for w in TimeWindow.objects.filter(operation=operation)
+    }
+    for reader, reading in instants(content).items():
+        wrong = {
+            key: (reading.get(key), stored)
+            for key, stored in expected.items()
+            if reading.get(key) != stored
+        }
+        assert not wrong, f"{reader} misreads (read, stored): {wrong}"
+        assert set(reading) == set(expected)
+
+
+@pytest.mark.parametrize(("tzid", "year"), list(CHANGES), ids=[f"{z}-{y}" for z, y in CHANGES])
+def test_every_reader_reads_the_stored_instants_on_both_sides_of_each_change(
+    coordinator, tzid, year
+):
+    # Given windows before, across and after each change of the year (both ways), in
+    # the middle of the year and across the whole summer (or winter)
+    changes = changes_of(tzid, year)
+    operation = operation_in(coordinator, tzid, year)
+    spans = [
+        (datetime(year, 1, 10, 7, tzinfo=UTC), datetime(year, 1, 10, 15, tzinfo=UTC)),
+        (datetime(year, 7, 1, 7, tzinfo=UTC), datetime(year, 7, 2, 15, tzinfo=UTC)),
+    ]
+    for change in changes:
+        spans += [
+            (change - 30 * H, change - 2 * H),
+            (change - 5 * H, change + 5 * H),
+            (change + 2 * H, change + 30 * H),
+        ]
+    if changes:
+        spans.append((changes[0] - 24 * H, changes[1] + 24 * H))
+    plan(coordinator, operation, *spans)
+
+    # When the operation's feed is read
+    response = fetch(op_url(operation, calendar_token_rotate(user=coordinator)))
+    assert response.status_code == 200
+
+    # Then icalendar, vobject and ical.js read exactly the stored instants
+    assert_every_reader_reads_the_database(response.content, operation)
+    # with local times in the zone (none of these falls in a repeated hour)
+    ical = Calendar.from_ical(response.content)
+    for event in ical.walk("VEVENT"):
+        assert event["DTSTART"].params["TZID"] == event["DTEND"].params["TZID"] == tzid
+    # and one VTIMEZONE, whose yearly changes are open RRULEs, without any RDATE.
+    (vtimezone,) = ical.walk("VTIMEZONE")
+    assert str(vtimezone["TZID"]) == tzid
+    assert b"RDATE" not in response.content
+    rules = [
+        (part.name, part["RRULE"].to_ical().decode())
+        for part in vtimezone.subcomponents
+        if "RRULE" in part
+    ]
+    if changes:
+        open_rules = sorted(name for name, rule in rules if "COUNT" not in rule)
+        assert open_rules == ["DAYLIGHT", "STANDARD"]
+    else:
+        assert rules == []
+
+
+REPEATED_HOURS = {  # a change where the clocks go back: the hour before it is repeated after
+    "Europe/Brussels": datetime(2027, 10, 31, 1, tzinfo=UTC),  # 02:00-03:00 local, twice
+    "Australia/Sydney": datetime(2027, 4, 3, 16, tzinfo=UTC),  # 02:00-03:00 local, twice
+    "America/Santiago": datetime(2027, 4, 4, 3, tzinfo=UTC),  # 23:00-24:00 local, twice
+}
+
+
+@pytest.mark.parametrize("tzid", list(REPEATED_HOURS))
+def test_instants_in_the_repeated_hour_are_written_in_utc_and_read_alike(coordinator, tzid):
+    # Given windows that start or end in either occurrence of the repeated hour
+    change, zone = REPEATED_HOURS[tzid], ZoneInfo(tzid)
+    operation = operation_in(coordinator, tzid, change.year)
+    first, second = change - timedelta(minutes=30), change + timedelta(minutes=30)
+    assert first.astimezone(zone).replace(tzinfo=None) == second.astimezone(zone).replace(
+        tzinfo=None
+    )
+    windows = plan(
+        coordinator,
+        operation,
+        (change - 6 * H, first),  # ends in the first occurrence
+        (change - 6 * H, second),  # ends in the second occurrence
+        (change + timedelta(minutes=15), change + 6 * H),  # starts in the second
+        (change - timedelta(minutes=45), change + timedelta(minutes=45)),  # first to second
+    )
+
+    # When the operation's feed is read
+    response = fetch(op_url(operation, calendar_token_rotate(user=coordinator)))
+    assert response.status_code == 200
+
+    # Then every reader reads the stored instants
+    assert_every_reader_reads_the_database(response.content, operation)
+    # because a time of the repeated hour is written in UTC, any other in the zone
+    events = {str(e["UID"]): e for e in Calendar.from_ical(response.content).walk("VEVENT")}
+    for window in windows:
+        event = events[uid(window)]
+        for name, instant in (("DTSTART", window.starts_at), ("DTEND", window.ends_at)):
+            local = instant.astimezone(zone)
+            repeated = local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
+            assert repeated == (abs(instant - change) < H)
+            if repeated:
+                assert "TZID" not in event[name].params
+                assert event[name].to_ical() == instant.strftime("%Y%m%dT%H%M%SZ").encode()
+            else:
+                assert event[name].params["TZID"] == tzid
+    assert f"DTEND:{second:%Y%m%dT%H%M%S}Z\r\n".encode() in response.content
+
+
+def test_single_window_file_and_feeds_are_published_with_method(
+    operation, officer, coordinator_token
+):
+    # Given a phase the officer sees, in a file of its own and in the feeds
+    phase = operation.time_windows.get(kind=TimeWindow.Kind.OPERATIONAL)
+    officer_token = calendar_token_rotate(user=officer)
+    for url in (
+        f"/calendar/windows/{phase.pk}.ics?token={officer_token}",
+        op_url(operation, coordinator_token),
+        me_url(officer_token),
+    ):
+        # When it is fetched
+        response = fetch(url)
+
+        # Then the calendar says METHOD:PUBLISH, and so does its media type (RFC 5545 8.1)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "text/calendar; charset=utf-8; method=PUBLISH"
+        events, ical, vcal = parse(response.content)
+        assert str(ical["METHOD"]) == "PUBLISH" == vcal.method.value
+        assert uid(phase) in events
 
 
 # --- SEQUENCE and cancellations ------------------------------------------------------
