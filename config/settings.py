@@ -231,6 +231,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # django-axes tells every sign-in at INFO; lock-outs are WARNING.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # Network analysis. Runs over at most this many hits finish in the request; larger ones

@@ -51,6 +51,11 @@ from timeline.models import TimeWindow
 
 # A device clock a little ahead of ours is not an error; more than this is.
 CLOCK_SKEW = timedelta(minutes=5)
+# What one report may hold: beyond any real seizure, within what the database and the
+# analysis handle. Longer texts and longer lists are refused (TOO_LONG, TOO_MANY), never cut.
+MAX_PER_REPORT = {"items": 50, "actors": 50, "transit_countries": 10}
+MAX_PER_ACTOR = 20  # aliases, documents, addresses, phones and e-mails, each
+MAX_NOTES = 10_000
 # Beyond any seizure in any unit, and beyond what the database holds (16 digits, 3 decimals).
 MAX_QUANTITY = Decimal("1e13")
 # At most this many other hits are named by a deconfliction hint.
@@ -140,8 +145,20 @@ def _choice(errors: _Errors, path: str, value, choices, *, required=True):
     return value
 
 
-def _text(value, limit: int) -> str:
-    return (value or "").strip()[:limit]
+def _text(errors: _Errors, path: str, value, limit: int) -> str:
+    text = (value or "").strip()
+    if len(text) > limit:
+        errors.add(path, f"At most {limit} characters.", Code.TOO_LONG)
+    return text
+
+
+def _many(errors: _Errors, path: str, values, limit: int) -> list:
+    """`values` (a list), or none of them when there are more than `limit`."""
+    values = list(values or [])
+    if len(values) > limit:
+        errors.add(path, f"At most {limit}.", Code.TOO_MANY)
+        return []
+    return values
 
 
 def _decimal(errors: _Errors, path: str, value, low, high):
@@ -203,7 +220,7 @@ def _clean_item(errors: _Errors, path: str, item: dict) -> dict:
         "unit": unit,
         "kilograms": str(kilos) if kilos is not None else None,
         "hs_code": hs_code,
-        "description": _text(item.get("description"), 500),
+        "description": _text(errors, f"{path}.description", item.get("description"), 500),
     }
 
 
@@ -223,13 +240,20 @@ def _clean_shipment(errors: _Errors, shipment: dict | None) -> dict | None:
         )
     cleaned["transit_countries"] = [
         errors.run(f"shipment.transit_countries.{i}", identifiers.normalise_country, value) or ""
-        for i, value in enumerate(shipment.get("transit_countries") or [])
+        for i, value in enumerate(
+            _many(
+                errors,
+                "shipment.transit_countries",
+                shipment.get("transit_countries"),
+                MAX_PER_REPORT["transit_countries"],
+            )
+        )
     ]
     return cleaned
 
 
 def _clean_actor(errors: _Errors, path: str, actor: dict, region: str) -> dict:
-    name = _text(actor.get("name"), 300)
+    name = _text(errors, f"{path}.name", actor.get("name"), 300)
     if not name:
         errors.add(f"{path}.name", "This field is required.", Code.REQUIRED)
     nationality = actor.get("nationality") or ""
@@ -244,7 +268,9 @@ def _clean_actor(errors: _Errors, path: str, actor: dict, region: str) -> dict:
     ):
         errors.add(f"{path}.date_of_birth", "Not a plausible date of birth.", Code.INVALID)
     documents = []
-    for i, document in enumerate(actor.get("documents") or []):
+    for i, document in enumerate(
+        _many(errors, f"{path}.documents", actor.get("documents"), MAX_PER_ACTOR)
+    ):
         number = errors.run(
             f"{path}.documents.{i}.number",
             identifiers.normalise_free_identifier,
@@ -258,7 +284,8 @@ def _clean_actor(errors: _Errors, path: str, actor: dict, region: str) -> dict:
             )
         documents.append(
             {
-                "kind": _text(document.get("kind"), 32) or "passport",
+                "kind": _text(errors, f"{path}.documents.{i}.kind", document.get("kind"), 32)
+                or "passport",
                 "number": number or "",
                 "country": country,
             }
@@ -267,7 +294,15 @@ def _clean_actor(errors: _Errors, path: str, actor: dict, region: str) -> dict:
         "kind": _choice(errors, f"{path}.kind", actor.get("kind"), Actor.Kind),
         "role": _choice(errors, f"{path}.role", actor.get("role"), Actor.Role),
         "name": name,
-        "aliases": sorted({_text(a, 300) for a in actor.get("aliases") or [] if _text(a, 300)}),
+        "aliases": sorted(
+            {
+                alias
+                for i, a in enumerate(
+                    _many(errors, f"{path}.aliases", actor.get("aliases"), MAX_PER_ACTOR)
+                )
+                if (alias := _text(errors, f"{path}.aliases.{i}", a, 300))
+            }
+        ),
         "nationality": nationality,
         "date_of_birth": date_of_birth.isoformat() if isinstance(date_of_birth, date) else None,
         "registration_number": (
@@ -281,14 +316,24 @@ def _clean_actor(errors: _Errors, path: str, actor: dict, region: str) -> dict:
         if actor.get("registration_number")
         else "",
         "documents": documents,
-        "addresses": [_text(a, 500) for a in actor.get("addresses") or [] if _text(a, 500)],
+        "addresses": [
+            address
+            for i, a in enumerate(
+                _many(errors, f"{path}.addresses", actor.get("addresses"), MAX_PER_ACTOR)
+            )
+            if (address := _text(errors, f"{path}.addresses.{i}", a, 500))
+        ],
         "phones": [
             errors.run(f"{path}.phones.{i}", identifiers.normalise_phone, p, region) or ""
-            for i, p in enumerate(actor.get("phones") or [])
+            for i, p in enumerate(
+                _many(errors, f"{path}.phones", actor.get("phones"), MAX_PER_ACTOR)
+            )
         ],
         "emails": [
             errors.run(f"{path}.emails.{i}", identifiers.normalise_email, e) or ""
-            for i, e in enumerate(actor.get("emails") or [])
+            for i, e in enumerate(
+                _many(errors, f"{path}.emails", actor.get("emails"), MAX_PER_ACTOR)
+            )
         ],
     }
 
@@ -317,8 +362,8 @@ def clean_hit(data: dict, operation: Operation) -> dict:
     if not isinstance(arrests, int) or not 0 <= arrests <= 10000:
         errors.add("arrests", "Arrests are a count from 0.", Code.INVALID)
     kind = data.get("kind") or Hit.Kind.SEIZURE
-    raw_items = data.get("items") or []
-    if not raw_items and kind == Hit.Kind.SEIZURE:
+    raw_items = _many(errors, "items", data.get("items"), MAX_PER_REPORT["items"])
+    if not data.get("items") and kind == Hit.Kind.SEIZURE:
         errors.add("items", "A seizure needs at least one item.", Code.ITEMS_REQUIRED)
     content = {
         "kind": _choice(errors, "kind", kind, Hit.Kind),
@@ -326,7 +371,7 @@ def clean_hit(data: dict, operation: Operation) -> dict:
         if isinstance(occurred_at, datetime) and timezone.is_aware(occurred_at)
         else None,
         "country": country,
-        "place": _text(data.get("place"), 200),
+        "place": _text(errors, "place", data.get("place"), 200),
         "location_code": location_code,
         "location_type": _choice(
             errors, "location_type", data.get("location_type"), Hit.LocationType
@@ -339,9 +384,9 @@ def clean_hit(data: dict, operation: Operation) -> dict:
         "detection_method": _choice(
             errors, "detection_method", data.get("detection_method"), Hit.DetectionMethod
         ),
-        "concealment": _text(data.get("concealment"), 500),
+        "concealment": _text(errors, "concealment", data.get("concealment"), 500),
         "arrests": arrests,
-        "notes": (data.get("notes") or "").strip(),
+        "notes": _text(errors, "notes", data.get("notes"), MAX_NOTES),
         "marking": _choice(
             errors, "marking", data.get("marking") or operation.default_marking, Marking
         ),
@@ -349,7 +394,9 @@ def clean_hit(data: dict, operation: Operation) -> dict:
         "shipment": _clean_shipment(errors, data.get("shipment")),
         "actors": [
             _clean_actor(errors, f"actors.{i}", actor, country or None)
-            for i, actor in enumerate(data.get("actors") or [])
+            for i, actor in enumerate(
+                _many(errors, "actors", data.get("actors"), MAX_PER_REPORT["actors"])
+            )
         ],
     }
     errors.raise_any()

@@ -24,6 +24,7 @@ DJANGO_CODES = {
     "null": "REQUIRED",
     "unique": "UNIQUE",
     "unique_together": "UNIQUE",
+    "max_length": "TOO_LONG",
 }
 
 ErrorCode = graphene.Enum(

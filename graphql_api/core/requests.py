@@ -6,7 +6,10 @@ status and a code) before anything executes:
 1. the shape of the parameters: `query` a non-empty string, `variables` an object,
    `operationName` a string; a persisted-query request without its query is answered
    `PersistedQueryNotSupported`, so Apollo's link retries with the query;
-2. no NUL character anywhere (no database stores one in text);
+2. no NUL character anywhere (no database stores one in text), no text over
+   :data:`MAX_INPUT_TEXT` characters and no list over :data:`MAX_INPUT_LIST` items, in
+   the variables or in the document's literals (INPUT_TOO_LARGE): a net under the
+   domain's own, smaller limits (e.g. `operations.hit_services.MAX_PER_REPORT`);
 3. the syntax (GRAPHQL_PARSE_FAILED), the spec's validation rules and our limits
    (GRAPHQL_VALIDATION_FAILED, or the limit's own code: see `graphql_api.core.limits`);
 4. the operation to run (OPERATION_NOT_FOUND when ambiguous or unknown);
@@ -20,6 +23,7 @@ from django.conf import settings
 from graphql import (
     DocumentNode,
     GraphQLError,
+    ListValueNode,
     OperationDefinitionNode,
     OperationType,
     StringValueNode,
@@ -35,6 +39,9 @@ from graphql_api.core.limits import limits_rule, root_field_names
 from graphql_api.core.permissions import ROOT_FIELD_RULES, Rule
 
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
+# The longest text and the longest list any input may hold.
+MAX_INPUT_TEXT = 10_000
+MAX_INPUT_LIST = 100
 
 
 class RequestError(Exception):
@@ -83,8 +90,9 @@ def prepare(query, variables, operation_name, *, user, extensions=None) -> Prepa
         raise RequestError(400, "VARIABLES_INVALID", "`variables` is a JSON object.")
     if operation_name is not None and not isinstance(operation_name, str):
         raise RequestError(400, "BAD_REQUEST", "`operationName` is a string.")
-    if "\x00" in query or _has_nul(variables):
+    if "\x00" in query:
         raise RequestError(400, "NUL_CHARACTER", "Text may not contain the NUL character.")
+    _check_input(variables, "$")
 
     try:
         document = parse(query)
@@ -95,8 +103,7 @@ def prepare(query, variables, operation_name, *, user, extensions=None) -> Prepa
             error.message,
             errors=[_coded(error, "GRAPHQL_PARSE_FAILED")],
         ) from None
-    if _literal_has_nul(document):
-        raise RequestError(400, "NUL_CHARACTER", "Text may not contain the NUL character.")
+    visit(document, _LiteralChecker())
     try:
         errors = validate(_graphql_schema(), document, validation_rules(variables), max_errors=20)
     except GraphQLError as error:  # a rule that raises (subscriptions: @skip on the root field)
@@ -161,28 +168,34 @@ def _coded(error: GraphQLError, code: str) -> dict:
     return formatted
 
 
-def _has_nul(value) -> bool:
+def _check_input(value, path: str) -> None:
+    """Refuse NUL characters, and texts and lists beyond the input limits."""
     if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+        if "\x00" in value:
+            raise RequestError(400, "NUL_CHARACTER", f"{path}: the NUL character is not text.")
+        if len(value) > MAX_INPUT_TEXT:
+            raise RequestError(
+                400, "INPUT_TOO_LARGE", f"{path}: at most {MAX_INPUT_TEXT} characters."
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_input(key, path)
+            _check_input(item, f"{path}.{key}" if path != "$" else f"${key}")
+    elif isinstance(value, list):
+        if len(value) > MAX_INPUT_LIST:
+            raise RequestError(400, "INPUT_TOO_LARGE", f"{path}: at most {MAX_INPUT_LIST} items.")
+        for index, item in enumerate(value):
+            _check_input(item, f"{path}.{index}")
 
 
-class _NulFinder(Visitor):
-    found = False
+class _LiteralChecker(Visitor):
+    """The same limits on the document's literals (a string may spell NUL as \\u0000)."""
 
     def enter_string_value(self, node: StringValueNode, *_):
-        if "\x00" in node.value:
-            self.found = True
-            return self.BREAK
-        return None
+        _check_input(node.value, "A string literal")
 
-
-def _literal_has_nul(document) -> bool:
-    """A string literal may spell NUL as an escape (\\u0000)."""
-    finder = _NulFinder()
-    visit(document, finder)
-    return finder.found
+    def enter_list_value(self, node: ListValueNode, *_):
+        if len(node.values) > MAX_INPUT_LIST:
+            raise RequestError(
+                400, "INPUT_TOO_LARGE", f"A list literal: at most {MAX_INPUT_LIST} items."
+            )

@@ -12,9 +12,17 @@ from operations.error_codes import OperationErrorCode
 from operations.locations import validate_location_code
 
 
+# Places one agency covers in one operation: its airports, ports and mail centres.
+MAX_LOCATIONS = 50
+
+
 def validate_locations(value) -> None:
     if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
         raise ValidationError("Locations are a list of codes.", code=OperationErrorCode.INVALID)
+    if len(value) > MAX_LOCATIONS:
+        raise ValidationError(
+            f"At most {MAX_LOCATIONS} locations.", code=OperationErrorCode.TOO_MANY
+        )
     for code in value:
         validate_location_code(code)
 

@@ -630,3 +630,123 @@ def test_the_front_ends_usual_pages_fit_in_the_default_budget(active_operation, 
     answer = gql(coordinator, page, {"id": to_global_id("Operation", active_operation.pk)})
 
     assert "errors" not in answer
+
+
+# --- sizes of what is stored ------------------------------------------------------------------
+
+
+def report(officer, operation, **changes):
+    return post(
+        client_for(officer),
+        {
+            "query": REPORT_HIT,
+            "variables": {
+                "op": to_global_id("Operation", operation.pk),
+                "clientId": str(uuid.uuid4()),
+                "input": hit_input(**changes),
+            },
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"notes": "x" * 2_000_000},
+        {"notes": "x" * 10_001},
+        {"shipment": {"transitCountries": ["PA"] * 10_000}},
+        {"items": [{"commodity": "COCAINE", "quantity": "1", "unit": "KILOGRAM"}] * 1_000},
+    ],
+    ids=["2MB-notes", "10001-characters", "10000-transit-countries", "1000-items"],
+)
+def test_inputs_beyond_any_domain_are_refused_before_running(active_operation, officer, changes):
+    before = Hit.objects.count()
+
+    response = report(officer, active_operation, **changes)
+
+    assert response.status_code in (400, 413)
+    assert codes(response) == [
+        "INPUT_TOO_LARGE" if response.status_code == 400 else "PAYLOAD_TOO_LARGE"
+    ]
+    assert Hit.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "code"),
+    [
+        ({"shipment": {"transitCountries": ["PA"] * 11}}, "shipment.transitCountries", "TOO_MANY"),
+        (
+            {"items": [{"commodity": "COCAINE", "quantity": "1", "unit": "KILOGRAM"}] * 51},
+            "items",
+            "TOO_MANY",
+        ),
+        ({"place": "x" * 201}, "place", "TOO_LONG"),
+        (
+            {
+                "actors": [
+                    {
+                        "kind": "PERSON",
+                        "role": "COURIER",
+                        "name": "A",
+                        "phones": ["+50688888888"] * 21,
+                    }
+                ]
+            },
+            "actors.0.phones",
+            "TOO_MANY",
+        ),
+        (
+            {"actors": [{"kind": "PERSON", "role": "COURIER", "name": "N" * 301}]},
+            "actors.0.name",
+            "TOO_LONG",
+        ),
+    ],
+)
+def test_a_report_over_the_domains_limits_is_refused_on_its_field(
+    active_operation, officer, changes, field, code
+):
+    response = report(officer, active_operation, **changes)
+
+    payload = response.json()["data"]["reportHit"]
+    assert payload["hit"] is None
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == [(field, code)]
+
+
+def test_a_report_at_the_domains_limits_is_stored_whole(active_operation, officer):
+    items = [{"commodity": "COCAINE", "quantity": str(n + 1), "unit": "GRAM"} for n in range(50)]
+
+    response = report(officer, active_operation, items=items, notes="n" * 10_000)
+
+    payload = response.json()["data"]["reportHit"]
+    assert payload["errors"] == []
+    hit = Hit.objects.get(
+        pk=int(__import__("graphql_relay").from_global_id(payload["hit"]["id"])[1])
+    )
+    assert hit.items.count() == 50 and len(hit.notes) == 10_000
+
+
+def test_a_participation_covers_at_most_fifty_locations(operation, coordinator, invitee):
+    query = """
+    mutation($op: ID!, $agency: ID!, $locations: [String!]) {
+      inviteAgency(operationId: $op, agencyId: $agency, locations: $locations) {
+        errors { field code }
+      }
+    }"""
+    codes_ = [f"XX{n:03d}" for n in range(51)]
+    from operations.models import Participation
+
+    operation.participations.filter(agency=invitee.agency).update(
+        state=Participation.State.DECLINED
+    )
+
+    answer = gql(
+        coordinator,
+        query,
+        {
+            "op": to_global_id("Operation", operation.pk),
+            "agency": to_global_id("Agency", invitee.agency.pk),
+            "locations": codes_,
+        },
+    )
+
+    assert [e["code"] for e in answer["data"]["inviteAgency"]["errors"]] == ["TOO_MANY"]
