@@ -4,7 +4,9 @@ A report is cleaned into a canonical form (identifiers normalised, check digits
 verified, quantities converted), fingerprinted, and stored in one transaction with
 its next per-operation sequence number, its first revision and its audit event; the
 live event leaves after commit. A retry with the same ``client_id`` and the same
-content returns the stored hit; different content under the same id is refused.
+content returns the stored hit; different content under the same id is refused. A
+client id belongs to its reporting user: another user's reuse of it is a new hit, so
+nobody learns from it that someone else's hit exists.
 """
 
 import hashlib
@@ -584,9 +586,11 @@ def hit_report(*, actor: User, operation: Operation, client_id: uuid.UUID, data:
     permissions.require(actor, operation, permissions.REPORT_HIT, field="operation_id")
     content = clean_hit(data, operation)
     digest = fingerprint(content)
-    existing = Hit.objects.filter(operation=operation, client_id=client_id).first()
+    existing = Hit.objects.filter(
+        operation=operation, reported_by=actor, client_id=client_id
+    ).first()
     if existing is not None:
-        if existing.fingerprint != digest or existing.reported_by_id != actor.pk:
+        if existing.fingerprint != digest:
             raise ValidationError(
                 {
                     "client_id": ValidationError(

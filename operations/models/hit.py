@@ -73,7 +73,9 @@ class Hit(models.Model):
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    client_id = models.UUIDField(help_text="Made by the client; a retry never makes a second hit.")
+    client_id = models.UUIDField(
+        help_text="Made by the reporting user's client; a retry never makes a second hit."
+    )
     fingerprint = models.CharField(
         max_length=64,
         editable=False,
@@ -107,7 +109,10 @@ class Hit(models.Model):
     class Meta:
         ordering = ["operation", "sequence"]
         constraints = [
-            models.UniqueConstraint(fields=["operation", "client_id"], name="hit_client_id_once"),
+            # A client id is the reporting user's: reusing someone else's tells nothing.
+            models.UniqueConstraint(
+                fields=["operation", "reported_by", "client_id"], name="hit_client_id_once_per_user"
+            ),
             models.UniqueConstraint(fields=["operation", "sequence"], name="hit_sequence_once"),
         ]
 

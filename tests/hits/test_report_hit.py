@@ -664,14 +664,25 @@ def test_same_client_id_with_a_different_payload_is_a_conflict(active_operation,
     assert first["hit"]["items"][0]["commodity"] == "COCAINE"
 
 
-def test_same_client_id_from_another_reporter_is_a_conflict(active_operation, officer, ng_officer):
-    client_id, given = uuid.uuid4(), hit_input()
-    report_hit(officer, active_operation, given, client_id)
+@pytest.mark.parametrize("marking", ["RED", "GREEN"])
+def test_another_reporters_client_id_makes_a_new_hit_and_tells_nothing(
+    active_operation, officer, ng_officer, marking
+):
+    # given a hit of the Costa Rican officer (RED: hidden from the Nigerian one)
+    client_id = uuid.uuid4()
+    report_hit(officer, active_operation, hit_input(marking=marking), client_id)
 
-    conflict = report_hit(ng_officer, active_operation, given, client_id)
+    # when the Nigerian officer reuses its client id, with the same or other content
+    same = report_hit(ng_officer, active_operation, hit_input(marking=marking), client_id)
+    other = report_hit(
+        ng_officer, active_operation, hit_input(marking=marking, notes="other"), client_id
+    )
 
-    assert codes(conflict) == [("clientId", "CLIENT_ID_CONFLICT")]
-    assert written(active_operation) == (1, 1, 1, 1)
+    # then the first is a new hit of theirs, the second a conflict with their own only
+    assert same["errors"] == [] and same["created"] is True
+    assert same["hit"]["reportingAgency"] == {"acronym": "NG-CUSTOMS"}
+    assert codes(other) == [("clientId", "CLIENT_ID_CONFLICT")]
+    assert written(active_operation)[0] == 2
 
 
 def test_same_client_id_in_another_operation_is_another_hit(active_operation, officer, coordinator):
