@@ -25,15 +25,23 @@ $(NODE_STAMP): frontend/package.json frontend/package-lock.json
 
 install: $(STAMP) $(NODE_STAMP) ## create .venv and node_modules: the project with its dev tools
 
+# Development settings for `make run` and for manage.py commands typed by hand; kept once
+# written (the environment wins over it; see .env.example).
+.env:
+	@printf '# Written by make run for development; see .env.example.\nDEBUG=1\nSECRET_KEY=%s\n' \
+	  "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
+	@echo "Wrote .env (DEBUG=1 and a random SECRET_KEY) for development."
+
 run: export DEBUG ?= 1
-run: $(STAMP) ## migrate, load demo data, serve on http://127.0.0.1:8000 (GraphiQL at /graphql/)
+run: $(STAMP) .env ## migrate, load demo data, serve on http://127.0.0.1:8000 (GraphiQL at /graphql/)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	@echo "API token for wco.coordinator: $$($(BIN)/python manage.py create_api_token wco.coordinator --name 'make run')"
+	@echo "API token for wco.coordinator: $$($(BIN)/python manage.py create_api_token wco.coordinator --name 'make run' --replace)"
 	@echo "Serving http://$(HOST):$(PORT)/  (GraphiQL: http://$(HOST):$(PORT)/graphql/)"
 	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 test: export SECRET_KEY ?= insecure-key-for-tests-only
+test: export ENV_FILE =
 test: $(STAMP) $(NODE_STAMP) ## run the whole test suite
 	$(BIN)/pytest
 

@@ -1,9 +1,11 @@
-"""JointOps settings: every value comes from the environment (see `.env.example`).
+"""JointOps settings: every value comes from the environment or a `.env` file (see
+`.env.example`, which lists every variable read here).
 
 Unset, the service runs embedded: a SQLite file and the in-memory channel layer.
 Production sets `DATABASE_URL` (PostgreSQL) and `REDIS_URL` (channel layer, broker).
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +15,11 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
+# A `.env` file beside manage.py (`make run` writes one for development) fills in what the
+# environment leaves unset; ENV_FILE names another file, or none when empty (`make test`).
+ENV_FILE = os.environ.get("ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE and Path(ENV_FILE).is_file():
+    environ.Env.read_env(ENV_FILE)
 
 DEBUG = env.bool("DEBUG", default=False)
 
