@@ -9,20 +9,13 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from django.conf import settings  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from graphql_api.consumer import GraphQLWSConsumer  # noqa: E402
 
-http_app = django_asgi_app
-if settings.DEBUG:
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-
-    http_app = ASGIStaticFilesHandler(django_asgi_app)
-
 application = ProtocolTypeRouter(
     {
-        "http": http_app,
+        "http": django_asgi_app,  # static files too (WhiteNoise)
         # The consumer honours the session cookie only for an Origin in ALLOWED_HOSTS.
         "websocket": AuthMiddlewareStack(
             URLRouter([path("graphql/", GraphQLWSConsumer.as_asgi())])

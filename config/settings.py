@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -171,7 +172,8 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "frontend.views.sign_in_paused"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-LOGIN_URL = "/accounts/login/"
+# The web application signs in at any of its pages; /accounts/login/ takes the form.
+LOGIN_URL = "/signin"
 # JSON at /graphql/ (401 without credentials), Django's page elsewhere.
 CSRF_FAILURE_VIEW = "graphql_api.views.csrf_failure"
 LOGIN_REDIRECT_URL = "/"
@@ -183,7 +185,14 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+# Only for `collectstatic` (e.g. to put the files behind a CDN); unset: not needed.
+STATIC_ROOT = env.str("STATIC_ROOT", default="") or None
+# WhiteNoise serves the static files (the web application's bundle included) from the
+# apps' folders, in every mode: no collectstatic step. The bundle's files are named by
+# their content hash, so they are cached for a year.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_IMMUTABLE_FILE_TEST = r"^.+/frontend/app/assets/.+-[0-9A-Za-z_-]{8}\.\w+$"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 GRAPHENE = {

@@ -13,7 +13,8 @@ answers `application/graphql-response+json` when the client accepts it, else
   introspection turned off;
 - 405 a mutation over GET or another method; 413 a body over GRAPHQL_MAX_BODY_BYTES;
   415 a body that is not JSON;
-- 500: a bug of ours, logged, never with its details.
+- 500: a bug of ours, logged, never with its details; 503 SERVICE_BUSY (with
+  Retry-After) when no database connection came free in time (config/errors.py).
 """
 
 import json
@@ -28,9 +29,10 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import ensure_csrf_cookie
-from graphene_django.views import GraphQLView as GrapheneView
 from graphql import GraphQLError, OperationType, execute
 
+from config.errors import RETRY_AFTER_SECONDS, is_service_busy
+from frontend import views as frontend_views
 from graphql_api.core.permissions import RootFieldRuleMiddleware
 from graphql_api.core.requests import (
     RequestError,
@@ -45,7 +47,12 @@ logger = logging.getLogger("jointops.graphql")
 JSON = "application/json"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 # HTTP status of a top-level error code met during execution (others: 400).
-STATUS_OF_CODE = {"NOT_AUTHENTICATED": 401, "FORBIDDEN": 403, "INTERNAL_ERROR": 500}
+STATUS_OF_CODE = {
+    "NOT_AUTHENTICATED": 401,
+    "FORBIDDEN": 403,
+    "INTERNAL_ERROR": 500,
+    "SERVICE_BUSY": 503,
+}
 
 __all__ = ["GraphQLHTTPView", "csrf_failure", "format_error", "validation_rules"]
 
@@ -58,6 +65,12 @@ def format_error(error) -> dict:
         if isinstance(original, GraphQLError) and original.extensions:
             formatted["extensions"] = original.extensions
         return formatted
+    if is_service_busy(original):
+        logger.warning("GraphQL request found the database pool exhausted")
+        return {
+            "message": "The service is busy: send the request again in a moment.",
+            "extensions": {"code": "SERVICE_BUSY"},
+        }
     logger.error("Internal error in GraphQL request", exc_info=original or error)
     formatted = {"message": "Internal server error.", "extensions": {"code": "INTERNAL_ERROR"}}
     if isinstance(error, GraphQLError) and error.path:
@@ -186,22 +199,26 @@ class GraphQLHTTPView(View):
         body = {"data": result.data}
         if errors:
             body["errors"] = errors
-        return self._json(request, body, self._status(request, result.data, errors))
+        status = self._status(request, result.data, errors)
+        response = self._json(request, body, status)
+        if status == 503:
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @staticmethod
     def _status(request, data, errors: list[dict]) -> int:
         if not errors:
             return 200
         statuses = [STATUS_OF_CODE.get(_code(e), 400) for e in errors]
-        if 500 in statuses:
-            return 500
+        if any(status >= 500 for status in statuses):
+            return max(statuses)
         if data is not None and _media(request) == GRAPHQL_RESPONSE:
             return 200  # that media type answers 2xx whenever there is data
         return max(statuses)
 
     def _graphiql(self, request):
         if audience_allows(settings.GRAPHIQL, request.user):
-            return GrapheneView.as_view(graphiql=True)(request)
+            return frontend_views.graphiql(request)
         if not request.user.is_authenticated and settings.GRAPHIQL == "authenticated":
             return redirect_to_login(request.get_full_path())
         return self._refusal(

@@ -123,6 +123,7 @@ class AnalysisQueries(graphene.ObjectType):
 
     @staticmethod
     def resolve_analysis_runs(root, info, operation_id=None, first=20):
+        first = 20 if first is None else first  # an explicit null means the default
         runs = selectors.runs_for_user(info.context.user)
         if operation_id is not None:
             runs = runs.filter(
@@ -145,6 +146,8 @@ class AnalysisQueries(graphene.ObjectType):
 
     @staticmethod
     def resolve_entity_suggestions(root, info, operation_ids, min_score):
+        if min_score is None:  # an explicit null means the default
+            min_score = resolution.DEFAULT_MIN_SCORE
         if not 0 <= min_score <= 1:
             raise CodedGraphQLError("minScore is between 0 and 1.", "INVALID_PARAMETER")
         pairs = selectors.entity_suggestions(
@@ -168,6 +171,7 @@ class AnalysisQueries(graphene.ObjectType):
 
     @staticmethod
     def resolve_entity_network(root, info, id, depth, operation_ids=None):
+        depth = 1 if depth is None else depth  # an explicit null means the default
         if not 1 <= depth <= MAX_DEPTH:
             raise CodedGraphQLError(f"depth is 1 to {MAX_DEPTH}.", "INVALID_PARAMETER")
         data, graph = _entity_graph(info, _operations(info, operation_ids))

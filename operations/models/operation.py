@@ -11,7 +11,6 @@ from agencies.models import validate_time_zone
 from operations.error_codes import OperationErrorCode
 from operations.locations import validate_location_code
 
-
 # Places one agency covers in one operation: its airports, ports and mail centres.
 MAX_LOCATIONS = 50
 

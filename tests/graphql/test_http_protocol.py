@@ -501,7 +501,7 @@ def test_graphiql_sends_anonymous_browsers_to_the_login_page_in_production(db, s
     response = Client().get("/graphql/", headers={"Accept": "text/html"})
 
     assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/?next=/graphql/")
+    assert response["Location"].startswith("/signin?next=/graphql/")
 
 
 def test_graphiql_can_be_turned_off(officer, settings):
@@ -750,3 +750,80 @@ def test_a_participation_covers_at_most_fifty_locations(operation, coordinator, 
     )
 
     assert [e["code"] for e in answer["data"]["inviteAgency"]["errors"]] == ["TOO_MANY"]
+
+
+# --- a busy server ----------------------------------------------------------------------------
+
+
+def pool_timeout():
+    from django.db import OperationalError
+    from psycopg_pool import PoolTimeout
+
+    try:
+        raise PoolTimeout("couldn't get a connection after 10.00 sec")
+    except PoolTimeout as exc:
+        error = OperationalError(str(exc))
+        error.__cause__ = exc
+        return error
+
+
+def test_an_exhausted_pool_during_a_query_is_a_503_to_retry(officer, monkeypatch):
+    def busy(*args, **kwargs):
+        raise pool_timeout()
+
+    monkeypatch.setattr("operations.selectors.operation_list_for_user", busy)
+
+    response = post(client_for(officer), {"query": "{ operations { totalCount } }"})
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "2"
+    assert codes(response) == ["SERVICE_BUSY"]
+
+
+def test_an_exhausted_pool_before_the_view_is_a_json_503_not_an_html_500(officer, monkeypatch):
+    from agencies.services import api_token_create
+
+    token = api_token_create(user=officer)[1]
+
+    def busy(**kwargs):
+        raise pool_timeout()
+
+    monkeypatch.setattr("agencies.services.api_token_authenticate", busy)
+    client = Client(raise_request_exception=False)
+
+    response = post(
+        client, {"query": "{ me { user { username } } }"}, Authorization=f"Bearer {token}"
+    )
+
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/json"
+    assert codes(response) == ["SERVICE_BUSY"]
+
+
+def test_any_other_failure_at_the_endpoint_is_a_json_500(officer, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("agencies.services.api_token_authenticate", broken)
+    client = Client(raise_request_exception=False)
+
+    response = post(client, {"query": "{ me { user { username } } }"}, Authorization="Bearer jo_x")
+
+    assert response.status_code == 500
+    assert codes(response) == ["INTERNAL_ERROR"]
+    assert "a bug" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ entitySuggestions(operationIds: [], minScore: null) { score } }",
+        '{ entityNetwork(id: "actor:1", depth: null) { nodes { label } } }',
+        "{ analysisRuns(first: null) { hitCount } }",
+    ],
+)
+def test_an_explicit_null_for_an_argument_with_a_default_means_the_default(coordinator, query):
+    response = post(client_for(coordinator), {"query": query})
+
+    assert response.status_code < 500
+    assert "INTERNAL_ERROR" not in response.content.decode()

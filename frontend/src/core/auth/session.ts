@@ -1,0 +1,32 @@
+// Signing in and out goes through Django's own views (/accounts/login/, /accounts/logout/),
+// which set and clear the session cookie; the app only posts the form.
+import { csrfToken } from "../client";
+
+export type SignInResult = "signed-in" | "wrong-credentials" | "throttled" | "network";
+
+export async function signIn(username: string, password: string): Promise<SignInResult> {
+  const body = new URLSearchParams({ username, password });
+  try {
+    const response = await fetch("/accounts/login/", {
+      method: "POST",
+      body,
+      credentials: "same-origin",
+      redirect: "manual",
+      headers: { "X-CSRFToken": csrfToken() },
+    });
+    if (response.type === "opaqueredirect" || response.status === 302) return "signed-in";
+    if (response.status === 429) return "throttled";
+    return "wrong-credentials";
+  } catch {
+    return "network";
+  }
+}
+
+export async function signOut(): Promise<void> {
+  await fetch("/accounts/logout/", {
+    method: "POST",
+    credentials: "same-origin",
+    redirect: "manual",
+    headers: { "X-CSRFToken": csrfToken() },
+  });
+}

@@ -1,0 +1,30 @@
+// Times and numbers as the reader expects them: in their language, and in a time zone
+// (the viewer's preference from updateMe, or the operation's).
+export function formatDateTime(
+  iso: string | Date,
+  { zone, locale, withZone = false }: { zone: string; locale: string; withZone?: boolean },
+): string {
+  return new Intl.DateTimeFormat(locale, {
+    dateStyle: "medium",
+    timeStyle: "short",
+    timeZone: zone,
+    timeZoneName: withZone ? "short" : undefined,
+  }).format(typeof iso === "string" ? new Date(iso) : iso);
+}
+
+export function formatDate(iso: string | Date, { zone, locale }: { zone: string; locale: string }) {
+  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: zone }).format(
+    typeof iso === "string" ? new Date(iso) : iso,
+  );
+}
+
+export function formatNumber(value: number | string, locale: string): string {
+  return new Intl.NumberFormat(locale).format(Number(value));
+}
+
+/** Every IANA zone this browser knows, for pickers. */
+export function timeZones(): string[] {
+  const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
+  const zones = intl.supportedValuesOf?.("timeZone") ?? [];
+  return zones.includes("UTC") ? zones : ["UTC", ...zones];
+}

@@ -1,0 +1,4 @@
+// Placeholder laid down with the app's frame; built in its own change.
+export function OperationListPage() {
+  return null;
+}
