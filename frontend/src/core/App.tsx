@@ -1,4 +1,9 @@
+import "dayjs/locale/es";
+import "dayjs/locale/fr";
+
 import { Center, Loader } from "@mantine/core";
+import { DatesProvider } from "@mantine/dates";
+import { useTranslation } from "react-i18next";
 import { useMemo, useState } from "react";
 import { createBrowserRouter, RouterProvider } from "react-router";
 import { Provider as UrqlProvider } from "urql";
@@ -13,11 +18,13 @@ import { pageRoutes } from "./routes";
 
 /** The app: a fresh GraphQL client (and cache) for each session. */
 export function App() {
+  const { i18n } = useTranslation();
   const [session, setSession] = useState(0);
   const client = useMemo(() => createClient(), [session]);
   const restart = () => setSession((n) => n + 1);
   return (
     <UrqlProvider value={client}>
+      <DatesProvider settings={{ locale: i18n.language, firstDayOfWeek: 1 }}>
       <SignedInApp
         onSignedIn={() => {
           const next = new URLSearchParams(window.location.search).get("next");
@@ -29,6 +36,7 @@ export function App() {
           restart();
         }}
       />
+      </DatesProvider>
     </UrqlProvider>
   );
 }
