@@ -51,9 +51,11 @@ def _lock_for_planning(actor: User, operation: Operation, field: str) -> Operati
     return operation
 
 
-def _validate(window: TimeWindow, operation: Operation, *, allow_overlap: bool) -> list[str]:
-    """The planning rules, then the model's own field checks. Returns warnings: overlaps
-    that `allow_overlap` let through."""
+def _validate(
+    window: TimeWindow, operation: Operation, *, allow_overlap: bool
+) -> list[ValidationError]:
+    """The planning rules, then the model's own field checks. Returns warnings, coded as
+    refusals are (a field, a code, a message): the overlaps `allow_overlap` let through."""
     require_aware(starts_at=window.starts_at, ends_at=window.ends_at)
     for field in ("kind", "starts_at", "ends_at"):
         if not getattr(window, field):
@@ -123,7 +125,7 @@ def _validate(window: TimeWindow, operation: Operation, *, allow_overlap: bool) 
         raise _error(
             "starts_at", f"{overlapping[0]} Set allowOverlap to keep both.", Code.OVERLAPPING_WINDOW
         )
-    return overlapping
+    return [_error("starts_at", message, Code.OVERLAPPING_WINDOW) for message in overlapping]
 
 
 def _check_control_windows_inside_phases(operation: Operation) -> None:
@@ -149,7 +151,8 @@ def _check_control_windows_inside_phases(operation: Operation) -> None:
 def time_window_create(
     *, actor: User, operation: Operation, allow_overlap: bool = False, **fields
 ) -> TimeWindow:
-    """Plan a phase or control window; `window.planning_warnings` lists allowed overlaps."""
+    """Plan a phase or control window; `window.planning_warnings` lists allowed overlaps
+    (ValidationErrors with a field and a code, that did not stop the change)."""
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"time_window_create does not take {sorted(unknown)}")

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import graphene
 
+from graphql_api.core.errors import Error, errors_from_validation_error
 from graphql_api.core.ids import get_by_global_id
 from graphql_api.core.inputs import plain
 from graphql_api.core.mutations import BaseMutation
@@ -53,9 +54,33 @@ ALLOW_OVERLAP = graphene.Boolean(
 )
 
 
-class CreateTimeWindow(BaseMutation):
+def _warnings_field():
+    return graphene.List(
+        graphene.NonNull(Error),
+        required=True,
+        description="What the planning rules let through but the planner should know, coded as "
+        "errors are (field, code, message): OVERLAPPING_WINDOW for each overlap allowOverlap "
+        "kept. Empty when the change was refused.",
+    )
+
+
+def _warnings(window) -> list[Error]:
+    return [
+        error
+        for warning in window.planning_warnings
+        for error in errors_from_validation_error(warning)
+    ]
+
+
+class _WithWarnings:
+    @staticmethod
+    def resolve_warnings(root, info):
+        return root.warnings or []
+
+
+class CreateTimeWindow(_WithWarnings, BaseMutation):
     time_window = graphene.Field(TimeWindowNode)
-    warnings = graphene.List(graphene.NonNull(graphene.String))
+    warnings = _warnings_field()
 
     class Arguments:
         operation_id = graphene.ID(required=True)
@@ -71,12 +96,12 @@ class CreateTimeWindow(BaseMutation):
             allow_overlap=bool(allow_overlap),
             **_window_fields(input, operation),
         )
-        return {"time_window": window, "warnings": window.planning_warnings}
+        return {"time_window": window, "warnings": _warnings(window)}
 
 
-class UpdateTimeWindow(BaseMutation):
+class UpdateTimeWindow(_WithWarnings, BaseMutation):
     time_window = graphene.Field(TimeWindowNode)
-    warnings = graphene.List(graphene.NonNull(graphene.String))
+    warnings = _warnings_field()
 
     class Arguments:
         id = graphene.ID(required=True)
@@ -94,7 +119,7 @@ class UpdateTimeWindow(BaseMutation):
             allow_overlap=bool(allow_overlap),
             **_window_fields(input, window.operation),
         )
-        return {"time_window": window, "warnings": window.planning_warnings}
+        return {"time_window": window, "warnings": _warnings(window)}
 
 
 class DeleteTimeWindow(BaseMutation):

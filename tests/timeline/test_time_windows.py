@@ -677,7 +677,7 @@ CREATE_WITH_OVERLAP = """
 mutation CreateTimeWindow($operationId: ID!, $input: TimeWindowInput!, $allowOverlap: Boolean) {
   createTimeWindow(operationId: $operationId, input: $input, allowOverlap: $allowOverlap) {
     timeWindow { id }
-    warnings
+    warnings { field code message }
     errors { field code message }
   }
 }
@@ -767,14 +767,22 @@ def test_overlapping_control_windows_at_the_same_place_need_consent(
     refused = payload(gql(coordinator, CREATE_WITH_OVERLAP, variables), "createTimeWindow")
 
     # then it is refused, unless the coordinator allows the overlap, which is then reported
+    # with the same field and code as the refusal, so that a client can translate it
     assert field_codes(refused) == [("startsAt", "OVERLAPPING_WINDOW")]
+    assert refused["warnings"] == []
     assert operation.time_windows.count() == windows
     allowed = payload(
         gql(coordinator, CREATE_WITH_OVERLAP, {**variables, "allowOverlap": True}),
         "createTimeWindow",
     )
     assert allowed["errors"] == []
-    assert len(allowed["warnings"]) == 1
+    assert allowed["warnings"] == [
+        {
+            "field": "startsAt",
+            "code": "OVERLAPPING_WINDOW",
+            "message": "Overlaps the control window 2027-03-04 08:00Z-16:00Z at the same place.",
+        }
+    ]
     assert operation.time_windows.count() == windows + 1
 
 
@@ -795,3 +803,46 @@ def test_overlapping_control_windows_at_different_places_are_fine(
 
     assert data["errors"] == []
     assert data["warnings"] == []
+
+
+UPDATE_WITH_OVERLAP = """
+mutation UpdateTimeWindow($id: ID!, $input: TimeWindowInput!, $allowOverlap: Boolean) {
+  updateTimeWindow(id: $id, input: $input, allowOverlap: $allowOverlap) {
+    timeWindow { id startsAt }
+    warnings { field code message }
+    errors { field code message }
+  }
+}
+"""
+
+
+def test_moving_a_control_window_onto_another_warns_with_a_code(
+    operation, coordinator, officer_participation, control_window
+):
+    # given a second shift at CRSJO the day after the fixture's one
+    created = create(
+        coordinator,
+        operation,
+        **control_input(
+            officer_participation, startsAt="2027-03-05T08:00:00Z", endsAt="2027-03-05T16:00:00Z"
+        ),
+    )
+    assert created["errors"] == []
+    moved = {"startsAt": "2027-03-04T12:00:00Z", "endsAt": "2027-03-04T20:00:00Z"}
+    variables = {"id": created["timeWindow"]["id"], "input": moved}
+
+    # when the coordinator moves it onto the first, then again allowing the overlap
+    refused = payload(gql(coordinator, UPDATE_WITH_OVERLAP, variables), "updateTimeWindow")
+    allowed = payload(
+        gql(coordinator, UPDATE_WITH_OVERLAP, {**variables, "allowOverlap": True}),
+        "updateTimeWindow",
+    )
+
+    # then the refusal and the warning carry the same field and code
+    assert field_codes(refused) == [("startsAt", "OVERLAPPING_WINDOW")]
+    assert refused["warnings"] == []
+    assert allowed["errors"] == []
+    assert allowed["timeWindow"]["startsAt"] == "2027-03-04T12:00:00+00:00"
+    assert [(w["field"], w["code"]) for w in allowed["warnings"]] == [
+        ("startsAt", "OVERLAPPING_WINDOW")
+    ]
