@@ -17,6 +17,7 @@ coordinators, and :func:`require` before acting. Selectors read through
 
 from collections import defaultdict
 from collections.abc import Iterable
+from enum import StrEnum
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
@@ -211,3 +212,69 @@ def can_coordinate_agency(user, operation: Operation) -> bool:
         state=Participation.State.ACCEPTED,
         role__in=[Participation.Role.LEAD, Participation.Role.PARTICIPANT],
     ).exists()
+
+
+# The role a user plays in an operation, as the web application shows it: the most
+# specific first. Derived from the grants above, so it needs no query of its own.
+class ViewerRole(StrEnum):
+    COORDINATOR = "coordinator"
+    ANALYST = "analyst"
+    LEAD = "lead"
+    PARTICIPANT = "participant"
+    OBSERVER = "observer"
+
+
+def viewer_role(user, operation: Operation, held: set[str]) -> ViewerRole | None:
+    """The role `user` plays in `operation`, given the codenames they hold on it (see
+    :func:`operation_permissions`); None when they may not see it.
+
+    A coordinator is a coordinator whatever their agency; a named analyst is an analyst
+    (even if their agency also takes part); otherwise the role of their agency's accepted
+    participation: the lead agency, a participant (who reports hits) or an observer.
+    """
+    if VIEW not in held:
+        return None
+    if COORDINATE in held:
+        return ViewerRole.COORDINATOR
+    if ANALYSE in held:
+        return ViewerRole.ANALYST
+    if user.agency_id is not None and user.agency_id == operation.lead_agency_id:
+        return ViewerRole.LEAD
+    if REPORT_HIT in held:
+        return ViewerRole.PARTICIPANT
+    return ViewerRole.OBSERVER
+
+
+# Roles whose agencies' users may be named coordinators (see can_coordinate_agency).
+COORDINATING_ROLES = frozenset({Participation.Role.LEAD, Participation.Role.PARTICIPANT})
+
+
+def may_name_staff(held: set[str]) -> bool:
+    """Who may learn which users could be named coordinators or analysts: those who may
+    change the operation (they name them)."""
+    return CHANGE in held
+
+
+# How an agency may answer for its participation, by the participation's state (the
+# rule of services.participation_respond).
+RESPONSES_BY_STATE = {
+    Participation.State.INVITED: ("accept", "decline", "withdraw"),
+    Participation.State.ACCEPTED: ("withdraw",),
+}
+
+
+def invitation_responses(user, participation: Participation, operation: Operation) -> list[str]:
+    """The answers `user` may give for `participation` now (InvitationResponse values):
+    only users of its agency, never for the lead agency, and only while the operation's
+    plan may change."""
+    from operations.services import EDITABLE_STATUSES
+
+    if (
+        not getattr(user, "is_authenticated", False)
+        or user.agency_id is None
+        or user.agency_id != participation.agency_id
+        or participation.role == Participation.Role.LEAD
+        or operation.status not in EDITABLE_STATUSES
+    ):
+        return []
+    return list(RESPONSES_BY_STATE.get(participation.state, ()))

@@ -3,9 +3,9 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from agencies.models import Agency
+from agencies.models import Agency, User
 from operations import permissions
 from operations.models import Operation, Participation
 
@@ -17,6 +17,14 @@ def operation_list_for_user(user) -> QuerySet[Operation]:
 
 def operation_get_for_user(user, pk) -> Operation | None:
     return operation_list_for_user(user).filter(pk=pk).first()
+
+
+def operation_search(queryset: QuerySet[Operation], text: str) -> QuerySet[Operation]:
+    """Operations whose code or name contains `text`, in any case."""
+    text = text.strip()
+    if not text:
+        return queryset
+    return queryset.filter(Q(code__icontains=text) | Q(name__icontains=text))
 
 
 def participation_list_for_user(user) -> QuerySet[Participation]:
@@ -99,3 +107,53 @@ def operation_summary(participation: Participation, held: set[str]) -> Operation
     if permissions.VIEW in held or participation.summary_when_left is None:
         return OperationSummary.of(participation.operation)
     return OperationSummary.thawed(participation.summary_when_left)
+
+
+# Who may be named coordinators and analysts of an operation (the rules that
+# services.operation_update applies): active users of the agencies taking part (accepted);
+# coordinators only from the lead agency or a participant, not from an observer.
+STAFF_ATTR = "staff_participations"
+
+
+def _staff_participations() -> QuerySet[Participation]:
+    return (
+        Participation.objects.filter(state=Participation.State.ACCEPTED)
+        .select_related("agency")
+        .prefetch_related(
+            Prefetch(
+                "agency__users",
+                queryset=User.objects.filter(is_active=True).order_by("username"),
+                to_attr="active_users",
+            )
+        )
+        .order_by("agency__acronym")
+    )
+
+
+def staff_candidates_prefetch() -> Prefetch:
+    """Add to an operation queryset so that :func:`staff_candidates` answers for a whole
+    page of operations in two queries."""
+    return Prefetch("participations", queryset=_staff_participations(), to_attr=STAFF_ATTR)
+
+
+@dataclass(frozen=True)
+class StaffCandidates:
+    coordinators: list[User]
+    analysts: list[User]
+
+
+def staff_candidates(operation: Operation, held: set[str]) -> StaffCandidates:
+    """Users who may be named coordinators and analysts of `operation`, for a viewer
+    holding `held` on it: nobody unless they may change it (permissions.may_name_staff)."""
+    if not permissions.may_name_staff(held):
+        return StaffCandidates(coordinators=[], analysts=[])
+    participations = getattr(operation, STAFF_ATTR, None)
+    if participations is None:
+        participations = list(_staff_participations().filter(operation=operation))
+    coordinators, analysts = [], []
+    for participation in participations:
+        users = participation.agency.active_users
+        analysts.extend(users)
+        if participation.role in permissions.COORDINATING_ROLES:
+            coordinators.extend(users)
+    return StaffCandidates(coordinators=coordinators, analysts=analysts)

@@ -1,6 +1,7 @@
 import django_filters
 
 from operations.models import Operation, Participation
+from operations.selectors import operation_search
 
 
 def _by_name(choices_enum):
@@ -25,6 +26,9 @@ class OperationFilter(django_filters.FilterSet):
         lookup_expr="lte",
         label="Operations starting at or before this time.",
     )
+    search = django_filters.CharFilter(
+        method="filter_search", label="Part of the code or of the name, in any case."
+    )
     my_role = django_filters.ChoiceFilter(
         choices=[("COORDINATOR", "Coordinator"), *_by_name(Participation.Role)],
         method="filter_my_role",
@@ -38,6 +42,9 @@ class OperationFilter(django_filters.FilterSet):
     def filter_enum(self, queryset, name, value):
         choices = {"status": Operation.Status, "focus": Operation.Focus}[name]
         return queryset.filter(**{f"{name}__in": [choices[v].value for v in value]})
+
+    def filter_search(self, queryset, name, value):
+        return operation_search(queryset, value)
 
     def filter_my_role(self, queryset, name, value):
         user = self.request.user

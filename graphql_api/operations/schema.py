@@ -42,6 +42,8 @@ def plan_operation_queryset(queryset, fields: dict, info):
                 Prefetch("contacts", queryset=User.objects.select_related("agency"))
             )
         queryset = queryset.prefetch_related(Prefetch("participations", queryset=participations))
+    if "coordinatorCandidates" in fields or "analystCandidates" in fields:
+        queryset = queryset.prefetch_related(selectors.staff_candidates_prefetch())
     if "timeWindows" in fields:
         queryset = queryset.prefetch_related(
             Prefetch(

@@ -22,6 +22,11 @@ ParticipationState = graphene.Enum.from_enum(Participation.State, name="Particip
 InvitationResponseEnum = graphene.Enum.from_enum(
     InvitationResponse, name="InvitationResponse", description="An agency's answer."
 )
+OperationRole = graphene.Enum.from_enum(
+    permissions.ViewerRole,
+    name="OperationRole",
+    description="The role someone plays in an operation.",
+)
 
 
 class OperationNode(DjangoObjectType):
@@ -52,6 +57,23 @@ class OperationNode(DjangoObjectType):
         "coordinate_operation, report_hit, analyse_operation.",
     )
     allowed_transitions = graphene.List(graphene.NonNull(OperationStatus), required=True)
+    my_role = graphene.Field(
+        OperationRole,
+        description="The role I play here: COORDINATOR, ANALYST (named by the coordinators), "
+        "else my agency's: LEAD, PARTICIPANT or OBSERVER; null once I no longer see it.",
+    )
+    coordinator_candidates = graphene.List(
+        graphene.NonNull(UserNode),
+        required=True,
+        description="Users who may be named coordinators (active users of the lead and "
+        "participating agencies); empty unless I may change the operation.",
+    )
+    analyst_candidates = graphene.List(
+        graphene.NonNull(UserNode),
+        required=True,
+        description="Users who may be named analysts (active users of the agencies taking "
+        "part); empty unless I may change the operation.",
+    )
     timeline = timeline_field()
     calendar_url = graphene.String(
         description="iCalendar feed of this operation for calendar applications (with my "
@@ -138,6 +160,21 @@ class OperationNode(DjangoObjectType):
         return sorted(viewer_permissions(info.context, root.pk))
 
     @staticmethod
+    def resolve_my_role(root, info):
+        held = viewer_permissions(info.context, root.pk)
+        return permissions.viewer_role(info.context.user, root, held)
+
+    @staticmethod
+    def resolve_coordinator_candidates(root, info):
+        held = viewer_permissions(info.context, root.pk)
+        return selectors.staff_candidates(root, held).coordinators
+
+    @staticmethod
+    def resolve_analyst_candidates(root, info):
+        held = viewer_permissions(info.context, root.pk)
+        return selectors.staff_candidates(root, held).analysts
+
+    @staticmethod
     def resolve_allowed_transitions(root, info):
         if permissions.COORDINATE not in viewer_permissions(info.context, root.pk):
             return []
@@ -169,6 +206,12 @@ class ParticipationNode(DjangoObjectType):
         graphene.NonNull(graphene.String),
         required=True,
         description="UN/LOCODE, IATA or ICAO codes covered.",
+    )
+    viewer_responses = graphene.List(
+        graphene.NonNull(InvitationResponseEnum),
+        required=True,
+        description="How I may answer for this participation now (users of its agency, "
+        "never for the lead agency, while the operation may change).",
     )
 
     class Meta:
@@ -206,3 +249,7 @@ class ParticipationNode(DjangoObjectType):
     @staticmethod
     def resolve_contacts(root, info):
         return root.contacts.all()
+
+    @staticmethod
+    def resolve_viewer_responses(root, info):
+        return permissions.invitation_responses(info.context.user, root, root.operation)

@@ -167,3 +167,55 @@ def test_operations_query_count_holds_with_participations_in_every_state(
 
     assert answer["data"]["operations"]["totalCount"] == 20
     assert few == many == OPERATIONS_QUERIES
+
+
+# What the web application's screens read besides: my role in each operation, who may be
+# named coordinator or analyst, and how I may answer for each participation.
+OPERATIONS_FOR_SCREENS = """
+query {
+  operations(first: 100, search: "op") {
+    totalCount
+    edges { node {
+      id code myRole allowedTransitions
+      coordinatorCandidates { username agency { acronym } }
+      analystCandidates { username }
+      participations { agency { acronym } viewerResponses }
+    } }
+  }
+}
+"""
+# Session, user, the count, the page, participations, the viewer's permissions (two), the
+# candidates' accepted participations (agency joined) and their agencies' active users.
+OPERATIONS_FOR_SCREENS_QUERIES = 9
+
+
+@pytest.mark.parametrize("viewer", ["coordinator", "officer"])
+def test_screens_fields_make_the_same_number_of_queries_for_2_and_50_rows(
+    coordinator, officer, viewer
+):
+    # given two operations, each with an accepted participant
+    user = {"coordinator": coordinator, "officer": officer}[viewer]
+    build_operations(coordinator, officer, 2)
+
+    few, answer = queries_of(user, OPERATIONS_FOR_SCREENS)
+    node = answer["data"]["operations"]["edges"][0]["node"]
+    assert node["myRole"] == {"coordinator": "COORDINATOR", "officer": "PARTICIPANT"}[viewer]
+    if viewer == "coordinator":
+        assert [u["username"] for u in node["coordinatorCandidates"]] == [
+            "cr.officer",
+            "wco.coordinator",
+        ]
+    else:
+        assert node["coordinatorCandidates"] == node["analystCandidates"] == []
+        assert {p["agency"]["acronym"]: p["viewerResponses"] for p in node["participations"]} == {
+            "CR-CUSTOMS": ["WITHDRAW"],
+            "WCO": [],
+        }
+
+    # and with fifty
+    build_operations(coordinator, officer, 48, first=2)
+    many, answer = queries_of(user, OPERATIONS_FOR_SCREENS)
+
+    assert answer["data"]["operations"]["totalCount"] == 50
+    assert few == many
+    assert many == OPERATIONS_FOR_SCREENS_QUERIES
