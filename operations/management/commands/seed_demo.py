@@ -1,6 +1,11 @@
 """Demo data: agencies on three continents, a user for every role, two operations (the
 active one with generated hits to analyse).
 
+The active operation runs from five days before the day it is seeded, and its control
+windows run around the clock (day and night shifts), so that a demo officer's report is
+inside a window whatever the hour. The command ends with a table of who plays which role
+in which operation (`make run` shows it).
+
 Idempotent: running it again changes nothing. Everything but the generated hits (bulk
 written by network_analysis.synthetic) goes through the services, so
 grants and the audit trail are exactly what real use would produce.
@@ -11,13 +16,14 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, User
 from network_analysis import synthetic
-from operations import services
+from operations import hit_services, permissions, services
 from operations.models import Operation, Participation
 from timeline.models import TimeWindow
 from timeline.services import time_window_create
@@ -47,6 +53,8 @@ AGENCIES = [
     ("Royal Malaysian Customs Department", "MY-CUSTOMS", Agency.Kind.CUSTOMS, "MY"),
     ("Direction générale des douanes et droits indirects", "FR-DGDDI", Agency.Kind.CUSTOMS, "FR"),
 ]
+
+DEMO_OPERATIONS = ("POSTAL-SHIELD-2027", "COLIBRI-SKY")
 
 # username, first, last, agency acronym, may plan operations
 USERS = [
@@ -86,6 +94,14 @@ class Command(BaseCommand):
                 f"Demo data ready. Users: {', '.join(['admin', *users])}; password: {DEMO_PASSWORD}"
             )
         )
+        operations = list(
+            Operation.objects.filter(
+                code__in=DEMO_OPERATIONS, lead_agency=agencies["WCO"]
+            ).order_by("code")
+        )
+        self.stdout.write(roles_table(users.values(), operations))
+        for operation in operations:
+            self._report_windows(operation, users.values())
 
     def _agency(self, name, acronym, kind, country):
         agency = Agency.objects.filter(acronym=acronym).first()
@@ -221,21 +237,27 @@ class Command(BaseCommand):
             (pcd, "", "Airstrip near Los Chiles", (11.0336, -84.7098)),
             (ng, "DNMM", "Murtala Muhammed International Airport, general aviation terminal", None),
         ]
+        # Around the clock for the whole operational phase: a day shift 06:00-18:00 and a
+        # night shift 18:00-06:00 (Costa Rica time) at every place, so that now, whatever
+        # the hour, lies in a window of every reporting participant.
+        phase_end = start + timedelta(days=17)
         for day in range(3, 17):
-            for participation, code, place, coords in shifts:
-                window_start = start + timedelta(days=day, hours=6)
-                time_window_create(
-                    actor=coordinator,
-                    operation=op,
-                    kind=TimeWindow.Kind.CONTROL,
-                    participation=participation,
-                    location_code=code,
-                    location_name=place,
-                    latitude=Decimal(str(coords[0])) if coords else None,
-                    longitude=Decimal(str(coords[1])) if coords else None,
-                    starts_at=window_start,
-                    ends_at=window_start + timedelta(hours=12),
-                )
+            for hours in (6, 18):
+                shift_start = start + timedelta(days=day, hours=hours)
+                shift_end = min(shift_start + timedelta(hours=12), phase_end)
+                for participation, code, place, coords in shifts:
+                    time_window_create(
+                        actor=coordinator,
+                        operation=op,
+                        kind=TimeWindow.Kind.CONTROL,
+                        participation=participation,
+                        location_code=code,
+                        location_name=place,
+                        latitude=Decimal(str(coords[0])) if coords else None,
+                        longitude=Decimal(str(coords[1])) if coords else None,
+                        starts_at=shift_start,
+                        ends_at=shift_end,
+                    )
         services.operation_transition(
             actor=coordinator, operation=op, to_status=Operation.Status.PLANNED
         )
@@ -246,3 +268,71 @@ class Command(BaseCommand):
         # Hits with a network in them (cells, a broker, duplicate actors, a transit
         # country), for the analysis: `manage.py analyse_operation COLIBRI-SKY --user wco.analyst`.
         synthetic.plant(op, hits=300, cells=5, per_cell=6, duplicates=40, transit="CR", seed=2027)
+
+    def _report_windows(self, operation, users):
+        """For an active operation: who may report a hit at this moment, as the hit service
+        decides (a control window of their agency open now, or the operational phase for an
+        agency with no control window), and what to do when nobody may."""
+        if operation.status != Operation.Status.ACTIVE:
+            return
+        now = timezone.now()
+        reporters, idle = [], []
+        for user in users:
+            # The hit service's own rules, so that this says what reportHit would answer.
+            try:
+                participation = hit_services._reporting_participation(user, operation)
+            except ValidationError:
+                continue  # not a reporting participant
+            try:
+                hit_services._check_window(operation, participation, now, now)
+            except ValidationError:
+                idle.append(user.username)
+            else:
+                reporters.append(user.username)
+        if reporters:
+            self.stdout.write(
+                f"{operation.code} is active; may report a hit now: {', '.join(reporters)}."
+            )
+        if idle:
+            end = operation.planned_end.astimezone(operation.zone)
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{operation.code}: no window open now for {', '.join(idle)} (the demo "
+                    f"data were seeded earlier; the operation ends {end:%Y-%m-%d}). For fresh "
+                    "demo data, start from an empty database (delete db.sqlite3)."
+                )
+            )
+
+
+def role_in(operation, user) -> str:
+    """The part `user` plays in `operation`: the role the web application shows
+    (coordinator, analyst, lead, participant, observer), else where their agency's
+    invitation stands (invited, declined, withdrawn), else none."""
+    held = permissions.operation_permissions(user, [operation.pk]).get(operation.pk, set())
+    role = permissions.viewer_role(user, operation, held)
+    if role is not None:
+        return str(role)
+    participation = operation.participations.filter(agency_id=user.agency_id).first()
+    return str(participation.state) if participation else "none"
+
+
+def roles_table(users, operations) -> str:
+    """Who plays which role in which demo operation, as a plain-text table."""
+    header = ["user", "agency", *(op.code for op in operations)]
+    rows = [
+        [
+            user.username,
+            user.agency.acronym if user.agency else "",
+            *(role_in(op, user) for op in operations),
+        ]
+        for user in users
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = ["Who plays which role (password for all: " + DEMO_PASSWORD + "):"]
+    for row in [header, *rows]:
+        lines.append(
+            "  "
+            + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+    lines.append("  admin is the platform administrator (/admin/) and takes part in no operation.")
+    return "\n".join(lines)
