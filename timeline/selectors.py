@@ -67,6 +67,9 @@ class TimelineEntry:
     actor: str
     agency: Agency | None
     obj: object
+    # What the entry changed to: the operation's status (a status change; "draft" when
+    # created), or the participation's state (a participation change); else "".
+    change: str = ""
 
 
 class EntryKind:
@@ -86,7 +89,7 @@ def _between(queryset, field: str, start, end):
     return queryset
 
 
-def _window_entries(operation, kinds, start, end, limit):
+def _window_entries(operation, kinds, start, end, limit, order):
     wanted = [
         k
         for k, on in [
@@ -101,9 +104,9 @@ def _window_entries(operation, kinds, start, end, limit):
         operation.time_windows.filter(deleted_at__isnull=True), "starts_at", start, end
     )
     windows = windows.filter(kind__in=[k for group in wanted for k in group])
-    for window in windows.select_related("participation__agency").order_by("starts_at", "id")[
-        :limit
-    ]:
+    for window in windows.select_related("participation__agency").order_by(
+        *_ordered(order, "starts_at", "id")
+    )[:limit]:
         window.operation = operation
         if window.is_phase:
             yield TimelineEntry(
@@ -132,9 +135,15 @@ PARTICIPATION_VERBS = {
     "participation.decline": "declined",
     "participation.withdraw": "withdrew",
 }
+PARTICIPATION_STATES = {
+    "participation.invite": Participation.State.INVITED,
+    "participation.accept": Participation.State.ACCEPTED,
+    "participation.decline": Participation.State.DECLINED,
+    "participation.withdraw": Participation.State.WITHDRAWN,
+}
 
 
-def _audit_entries(operation, kinds, start, end, limit):
+def _audit_entries(operation, kinds, start, end, limit, order):
     actions = []
     if EntryKind.STATUS_CHANGE in kinds:
         actions += ["operation.create", "operation.transition"]
@@ -145,7 +154,7 @@ def _audit_entries(operation, kinds, start, end, limit):
     events = list(
         _between(operation.audit_events.filter(action__in=actions), "occurred_at", start, end)
         .select_related("actor", "actor_agency")
-        .order_by("occurred_at", "id")[:limit]
+        .order_by(*_ordered(order, "occurred_at", "id"))[:limit]
     )
     participations = Participation.objects.select_related("agency").in_bulk(
         [int(e.object_id) for e in events if e.action.startswith("participation.")]
@@ -165,6 +174,7 @@ def _audit_entries(operation, kinds, start, end, limit):
                 actor,
                 event.actor_agency,
                 participation,
+                PARTICIPATION_STATES[event.action],
             )
         else:
             status = (event.after or {}).get("status", Operation.Status.DRAFT)
@@ -178,10 +188,11 @@ def _audit_entries(operation, kinds, start, end, limit):
                 actor,
                 event.actor_agency,
                 operation,
+                status,
             )
 
 
-def _hit_entries(user, operation, kinds, start, end, limit):
+def _hit_entries(user, operation, kinds, start, end, limit, order):
     if EntryKind.HIT not in kinds:
         return
     hits = _between(
@@ -190,7 +201,7 @@ def _hit_entries(user, operation, kinds, start, end, limit):
     for hit in (
         hits.select_related("reporting_agency")
         .prefetch_related("items")
-        .order_by("occurred_at", "id")[:limit]
+        .order_by(*_ordered(order, "occurred_at", "id"))[:limit]
     ):
         hit.operation = operation
         items = ", ".join(
@@ -213,20 +224,34 @@ def _hit_entries(user, operation, kinds, start, end, limit):
         )
 
 
+def _ordered(newest_first: bool, *fields: str) -> list[str]:
+    return [f"-{f}" for f in fields] if newest_first else list(fields)
+
+
 def timeline_for_user(
-    user, operation: Operation, *, start=None, end=None, kinds=None, limit: int = 100
+    user,
+    operation: Operation,
+    *,
+    start=None,
+    end=None,
+    kinds=None,
+    limit: int = 100,
+    newest_first: bool = False,
 ) -> list[TimelineEntry]:
-    """The first `limit` entries of the operation's timeline, in time order: phases,
-    control windows, status and participation changes, and the hits `user` may see.
+    """The first `limit` entries of the operation's timeline, in time order (the newest
+    first when `newest_first`, exactly the reverse): phases, control windows, status and
+    participation changes, and the hits `user` may see.
 
     Each source is read with one bounded, ordered query and the sources are merged, so
     the cost does not grow with the length of the operation.
     """
     kinds = set(kinds or EntryKind.ALL)
     sources = [
-        _window_entries(operation, kinds, start, end, limit),
-        _audit_entries(operation, kinds, start, end, limit),
-        _hit_entries(user, operation, kinds, start, end, limit),
+        _window_entries(operation, kinds, start, end, limit, newest_first),
+        _audit_entries(operation, kinds, start, end, limit, newest_first),
+        _hit_entries(user, operation, kinds, start, end, limit, newest_first),
     ]
-    ordered = merge(*(list(s) for s in sources), key=lambda e: e.at)
+    if newest_first:
+        sources.reverse()  # ties between sources come out in the reverse order too
+    ordered = merge(*(list(s) for s in sources), key=lambda e: e.at, reverse=newest_first)
     return [entry for _, entry in zip(range(limit), ordered, strict=False)]

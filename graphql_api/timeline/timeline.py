@@ -28,6 +28,14 @@ class TimelineEntry(graphene.ObjectType):
         graphene.relay.Node,
         description="The object: a time window, hit, participation or the operation.",
     )
+    status = graphene.Field(
+        "graphql_api.operations.types.OperationStatus",
+        description="A status change: the status the operation entered (DRAFT: it was created).",
+    )
+    participation_state = graphene.Field(
+        "graphql_api.operations.types.ParticipationState",
+        description="A participation change: the state the agency's participation entered.",
+    )
 
     @staticmethod
     def resolve_at_local(root, info):
@@ -45,6 +53,14 @@ class TimelineEntry(graphene.ObjectType):
     def resolve_node(root, info):
         return root.obj
 
+    @staticmethod
+    def resolve_status(root, info):
+        return root.change if root.kind == EntryKind.STATUS_CHANGE else None
+
+    @staticmethod
+    def resolve_participation_state(root, info):
+        return root.change if root.kind == EntryKind.PARTICIPATION_CHANGE else None
+
 
 class TimelineConnection(graphene.relay.Connection):
     class Meta:
@@ -56,12 +72,13 @@ class _Entry:
 
     def __init__(self, entry, zone: str):
         self.at, self.kind, self.summary = entry.at, entry.kind, entry.summary
-        self.actor, self.agency, self.obj, self.obj_zone = (
+        self.actor, self.agency, self.obj, self.change = (
             entry.actor,
             entry.agency,
             entry.obj,
-            zone,
+            entry.change,
         )
+        self.obj_zone = zone
 
 
 def timeline_field():
@@ -70,12 +87,16 @@ def timeline_field():
         start=graphene.DateTime(name="from", description="Entries at or after this time."),
         end=graphene.DateTime(name="to", description="Entries at or before this time."),
         kinds=graphene.List(graphene.NonNull(TimelineEntryKind)),
+        newest_first=graphene.Boolean(
+            description="The newest entries first (the exact reverse order); oldest first "
+            "when false or absent. Cursors belong to the order they were given in."
+        ),
         description="Phases, control windows, status and participation changes and the hits I "
         "may see, in time order.",
     )
 
 
-def resolve_timeline(operation, info, start=None, end=None, kinds=None, **args):
+def resolve_timeline(operation, info, start=None, end=None, kinds=None, newest_first=None, **args):
     # Each page merges its sources from the start: a page lies at most this deep.
     check_page_arguments(args, max_position=MAX_TIMELINE_POSITION)
     offset = cursor_to_offset(args["after"]) + 1 if args.get("after") else 0
@@ -87,5 +108,6 @@ def resolve_timeline(operation, info, start=None, end=None, kinds=None, **args):
         end=end,
         kinds=[getattr(k, "value", k) for k in kinds] if kinds else None,
         limit=limit,
+        newest_first=bool(newest_first),
     )
     return [_Entry(entry, operation.time_zone) for entry in entries]
