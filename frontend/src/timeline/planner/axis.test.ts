@@ -93,7 +93,9 @@ describe("hour ticks", () => {
       "2027-03-28 04:00",
     ]);
     // Consecutive ticks stay an hour apart: the gap is in the clocks, not on the axis.
-    const gaps = ticks.slice(1).map((tick, i) => tick.instant.getTime() - ticks[i].instant.getTime());
+    const gaps = ticks
+      .slice(1)
+      .map((tick, i) => tick.instant.getTime() - ticks[i].instant.getTime());
     expect(new Set(gaps)).toEqual(new Set([3_600_000]));
   });
 

@@ -35,6 +35,11 @@ export function dayLabel(
   return formatter(locale, zone, DAY_LONG).format(instant);
 }
 
+/** "Mar 28": a day of the month in `zone`. */
+export function dayMonthLabel(instant: Date, zone: string, locale: string): string {
+  return formatter(locale, zone, DAY_MONTH).format(instant);
+}
+
 /** "Mar 28, 08:00": a day and a time in `zone`. */
 export function dayTimeLabel(instant: Date, zone: string, locale: string): string {
   return formatter(locale, zone, DAY_TIME).format(instant);
