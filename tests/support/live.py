@@ -7,6 +7,10 @@
 - :func:`post_graphql`: an HTTP GraphQL call with a bearer token (stdlib only).
 - :class:`Subscriber`: a ``graphql-transport-ws`` client (the `websockets` package)
   that records every ``next`` it receives, with its arrival time.
+- :func:`manage`: a ``manage.py`` command run in a child process against a given database.
+- :class:`SiteOnFile`: a site of its own (an SQLite file in a temporary directory,
+  prepared with ``manage.py`` commands, and a :class:`Server` on it), for the browser
+  tests and benchmarks: it runs the same whatever database the test process uses.
 """
 
 import asyncio
@@ -221,3 +225,76 @@ class Subscriber:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, websockets.ConnectionClosed):
                 await self._task
+
+
+def manage(database_url: str, *args: str, settings: dict[str, str] | None = None) -> str:
+    """Run ``manage.py ARGS`` against `database_url` in a child process; return its output.
+
+    The environment is the servers' (production settings, no Redis) with `settings` on top.
+    """
+    env = _environment(database_url, "", "")
+    env.update(settings or {})
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr[-4000:]}")
+    return result.stdout
+
+
+class SiteOnFile:
+    """A server with a database of its own: an SQLite file in a temporary directory,
+    prepared by `prepare` (``manage.py`` commands, each a tuple of arguments), then
+    served by a :class:`Server`. No developer ``.env`` is read (``ENV_FILE`` is empty).
+
+    Use it as a context manager, or call :meth:`start` and :meth:`stop`.
+    """
+
+    def __init__(
+        self,
+        *,
+        prepare: tuple[tuple[str, ...], ...] = (("migrate", "--noinput", "-v0"), ("seed_demo",)),
+        settings: dict[str, str] | None = None,
+    ):
+        self._directory = tempfile.TemporaryDirectory(prefix="jointops-site-")
+        self.database_url = f"sqlite:///{self._directory.name}/db.sqlite3"
+        self.settings = {"ENV_FILE": "", **(settings or {})}
+        self.prepare = prepare
+        self.server: Server | None = None
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def manage(self, *args: str) -> str:
+        """A ``manage.py`` command against this site's database."""
+        return manage(self.database_url, *args, settings=self.settings)
+
+    def start(self, timeout: float = 60) -> "SiteOnFile":
+        try:
+            for command in self.prepare:
+                self.manage(*command)
+            self.server = Server(database_url=self.database_url, settings=self.settings)
+            self.server.wait_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+        self._directory.cleanup()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
