@@ -5,6 +5,9 @@ that a client can say it in its reader's language."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from graphql_relay import to_global_id
 
@@ -113,3 +116,53 @@ def test_other_entries_carry_neither(hits, active_operation, coordinator):
 
     assert len(entries) == 4
     assert all(e["status"] is None and e["participationState"] is None for e in entries)
+
+
+# The web application's timeline document (frontend/src/timeline/history/): each entry's
+# object with what the page says of it. Its query count must not grow with the entries.
+WEB_TIMELINE = """
+query OperationTimeline($id: ID!, $newestFirst: Boolean, $to: DateTime, $first: Int) {
+  operation(id: $id) {
+    id timeZone
+    timeline(newestFirst: $newestFirst, to: $to, first: $first) {
+      pageInfo { hasNextPage endCursor }
+      edges { cursor node {
+        at kind summary actor status participationState agency { id acronym name }
+        node {
+          __typename id
+          ... on TimeWindow { kind endsAt locationCode locationName latitude longitude
+                              participation { id agency { id acronym name } } }
+          ... on Participation { role agency { id acronym name } }
+          ... on Hit { sequence hitKind: kind hitStatus: status country place
+                       hitLocationCode: locationCode items { commodity quantity unit } }
+        }
+      } }
+    }
+  }
+}
+"""
+
+
+def _web_page_queries(user, operation, first):
+    client = Client()
+    client.force_login(user)
+    variables = {"id": to_global_id("Operation", operation.pk), "newestFirst": True, "first": first}
+    with CaptureQueriesContext(connection) as captured:
+        answer = gql(user, WEB_TIMELINE, variables, client=client)
+    assert "errors" not in answer, answer
+    return len(captured), answer["data"]["operation"]["timeline"]["edges"]
+
+
+def test_the_web_apps_timeline_costs_the_same_for_2_and_50_entries(
+    active_operation, coordinator, officer, ng_officer
+):
+    now = timezone.now()
+    for minutes in range(2, 60):
+        report(officer, active_operation, occurred_at=now - timedelta(minutes=minutes))
+
+    small, small_edges = _web_page_queries(coordinator, active_operation, 2)
+    big, big_edges = _web_page_queries(coordinator, active_operation, 50)
+
+    assert (len(small_edges), len(big_edges)) == (2, 50)
+    assert {e["node"]["kind"] for e in big_edges} >= {"HIT"}
+    assert big == small
