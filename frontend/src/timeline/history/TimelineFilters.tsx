@@ -1,6 +1,6 @@
-// Which kinds of entry the timeline shows, and in which order.
-import { Chip, Fieldset, Group, SegmentedControl, Stack, Text } from "@mantine/core";
-import { useId } from "react";
+// Which kinds of entry the timeline shows, and in which order: plain checkboxes and
+// radio buttons, labelled as groups.
+import { Checkbox, Group, Radio } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 
 import type { TimelineEntryKind } from "../../gql/graphql";
@@ -20,38 +20,30 @@ export function TimelineFilters({
   onNewestFirstChange,
 }: TimelineFiltersProps) {
   const { t } = useTranslation(NAMESPACE);
-  const orderLabel = useId();
   return (
-    <Group align="flex-end" gap="md" wrap="wrap">
-      <Fieldset legend={t("filters.legend")} variant="unstyled" p={0} style={{ flex: "1 1 20rem" }}>
-        <Chip.Group
-          multiple
-          value={kinds}
-          onChange={(value) => onKindsChange(KINDS.filter((kind) => value.includes(kind)))}
-        >
-          <Group gap="xs" mt={4}>
-            {KINDS.map((kind) => (
-              <Chip key={kind} value={kind} color="blue.9" size="sm">
-                {t(`kind.${kind}`)}
-              </Chip>
-            ))}
-          </Group>
-        </Chip.Group>
-      </Fieldset>
-      <Stack gap={4}>
-        <Text id={orderLabel} size="sm" fw={500}>
-          {t("filters.order")}
-        </Text>
-        <SegmentedControl
-          aria-labelledby={orderLabel}
-          value={newestFirst ? "newest" : "oldest"}
-          onChange={(value) => onNewestFirstChange(value === "newest")}
-          data={[
-            { value: "newest", label: t("filters.newest") },
-            { value: "oldest", label: t("filters.oldest") },
-          ]}
-        />
-      </Stack>
+    <Group align="flex-start" gap="xl" wrap="wrap">
+      <Checkbox.Group
+        label={t("filters.legend")}
+        value={kinds}
+        onChange={(value) => onKindsChange(KINDS.filter((kind) => value.includes(kind)))}
+        style={{ flex: "1 1 18rem" }}
+      >
+        <Group gap="md" mt={6} wrap="wrap">
+          {KINDS.map((kind) => (
+            <Checkbox key={kind} value={kind} label={t(`kind.${kind}`)} />
+          ))}
+        </Group>
+      </Checkbox.Group>
+      <Radio.Group
+        label={t("filters.order")}
+        value={newestFirst ? "newest" : "oldest"}
+        onChange={(value) => onNewestFirstChange(value === "newest")}
+      >
+        <Group gap="md" mt={6} wrap="wrap">
+          <Radio value="newest" label={t("filters.newest")} />
+          <Radio value="oldest" label={t("filters.oldest")} />
+        </Group>
+      </Radio.Group>
     </Group>
   );
 }

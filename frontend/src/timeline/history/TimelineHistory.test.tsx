@@ -155,3 +155,21 @@ describe("TimelineHistory", () => {
     expect(calls.every(([, context]) => context.requestPolicy === "network-only")).toBe(true);
   });
 });
+
+describe("TimelineFilters", () => {
+  it("are labelled groups of plain checkboxes and radio buttons", () => {
+    const { client } = mockClient({ past: page([HIT]) });
+    renderPage(client, <TimelineHistory operationId={OPERATION} />);
+
+    const show = screen.getByRole("group", { name: "Show" });
+    expect(within(show).getAllByRole("checkbox").map((box) => (box as HTMLInputElement).checked)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    const order = screen.getByRole("radiogroup", { name: "Order" });
+    expect((within(order).getByRole("radio", { name: "Newest first" }) as HTMLInputElement).checked).toBe(true);
+  });
+});
