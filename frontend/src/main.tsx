@@ -9,12 +9,12 @@ import { createRoot } from "react-dom/client";
 
 import { App } from "./core/App";
 import { initI18n } from "./core/i18n";
-import { theme } from "./core/theme";
+import { cssVariablesResolver, theme } from "./core/theme";
 
 initI18n().then(() =>
   createRoot(document.getElementById("root")!).render(
     <StrictMode>
-      <MantineProvider theme={theme}>
+      <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver}>
         <Notifications />
         <App />
       </MantineProvider>

@@ -3,12 +3,13 @@ import "dayjs/locale/fr";
 
 import { Center, Loader } from "@mantine/core";
 import { DatesProvider } from "@mantine/dates";
+import { useCallback, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useMemo, useState } from "react";
 import { createBrowserRouter, RouterProvider } from "react-router";
 import { Provider as UrqlProvider } from "urql";
 
 import { signOut } from "./auth/session";
+import { SessionContext } from "./auth/sessionContext";
 import { SignInPage } from "./auth/SignInPage";
 import { useViewerQuery, ViewerProvider } from "./auth/viewer";
 import { createClient } from "./client";
@@ -20,47 +21,54 @@ import { pageRoutes } from "./routes";
 export function App() {
   const { i18n } = useTranslation();
   const [session, setSession] = useState(0);
+  const [leaving, setLeaving] = useState(false);
   const client = useMemo(() => createClient(), [session]);
-  const restart = () => setSession((n) => n + 1);
+
+  const onSignedIn = useCallback(() => {
+    const next = new URLSearchParams(window.location.search).get("next");
+    if (next?.startsWith("/") && !next.startsWith("//")) window.location.assign(next);
+    else setSession((n) => n + 1);
+  }, []);
+  // Unmount every page first, so that nothing asks the API once the session is gone.
+  const sessionValue = useMemo(
+    () => ({
+      signOut: async () => {
+        setLeaving(true);
+        await signOut();
+        setSession((n) => n + 1);
+        setLeaving(false);
+      },
+    }),
+    [],
+  );
+
   return (
     <UrqlProvider value={client}>
       <DatesProvider settings={{ locale: i18n.language, firstDayOfWeek: 1 }}>
-      <SignedInApp
-        onSignedIn={() => {
-          const next = new URLSearchParams(window.location.search).get("next");
-          if (next?.startsWith("/") && !next.startsWith("//")) window.location.assign(next);
-          else restart();
-        }}
-        onSignOut={async () => {
-          await signOut();
-          restart();
-        }}
-      />
+        <SessionContext.Provider value={sessionValue}>
+          {leaving ? <Loading /> : <SignedInApp onSignedIn={onSignedIn} />}
+        </SessionContext.Provider>
       </DatesProvider>
     </UrqlProvider>
   );
 }
 
-function SignedInApp({ onSignedIn, onSignOut }: { onSignedIn: () => void; onSignOut: () => void }) {
-  const [{ data, fetching, error }] = useViewerQuery();
-  const router = useMemo(
-    () =>
-      createBrowserRouter([
-        {
-          element: <AppLayout onSignOut={onSignOut} />,
-          errorElement: <ErrorPage />,
-          children: pageRoutes,
-        },
-      ]),
-    [onSignOut],
+function Loading() {
+  const { t } = useTranslation();
+  return (
+    <Center mih="100vh">
+      <Loader aria-label={t("layout.loading")} />
+    </Center>
   );
-  if (fetching && !data) {
-    return (
-      <Center mih="100vh">
-        <Loader aria-label="Loading" />
-      </Center>
-    );
-  }
+}
+
+function SignedInApp({ onSignedIn }: { onSignedIn: () => void }) {
+  const [{ data, fetching, error }] = useViewerQuery();
+  // One router for the life of the page: a language change re-renders, never remounts.
+  const [router] = useState(() =>
+    createBrowserRouter([{ element: <AppLayout />, errorElement: <ErrorPage />, children: pageRoutes }]),
+  );
+  if (fetching && !data) return <Loading />;
   if (error && !data) return <ErrorPage error={error} />;
   if (!data?.me) return <SignInPage onSignedIn={onSignedIn} />;
   return (

@@ -1,4 +1,4 @@
-import { createTheme } from "@mantine/core";
+import { type CSSVariablesResolver, createTheme } from "@mantine/core";
 
 export const theme = createTheme({
   primaryColor: "blue",
@@ -6,4 +6,12 @@ export const theme = createTheme({
   primaryShade: { light: 8, dark: 6 },
   defaultRadius: "sm",
   fontFamily: "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', sans-serif",
+});
+
+/** Secondary ("dimmed") text dark enough for WCAG AA on white (gray 7: 6.4:1; Mantine's
+ * default gray 6 gives 3.3:1). */
+export const cssVariablesResolver: CSSVariablesResolver = () => ({
+  variables: {},
+  light: { "--mantine-color-dimmed": "var(--mantine-color-gray-7)" },
+  dark: {},
 });

@@ -6,14 +6,16 @@ import { useDisclosure } from "@mantine/hooks";
 import { useTranslation } from "react-i18next";
 import { Link, Outlet, useLocation } from "react-router";
 
+import { useSession } from "../auth/sessionContext";
 import { useViewer } from "../auth/viewer";
 import { LanguagePicker } from "./LanguagePicker";
 import { TimeZonePicker } from "./TimeZonePicker";
 
 const NAVIGATION = [{ to: "/operations", label: "nav.operations" }];
 
-export function AppLayout({ onSignOut }: { onSignOut: () => void }) {
+export function AppLayout() {
   const { t } = useTranslation();
+  const { signOut: onSignOut } = useSession();
   const { me } = useViewer();
   const [opened, { toggle, close }] = useDisclosure();
   const { pathname } = useLocation();
