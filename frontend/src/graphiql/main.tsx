@@ -3,6 +3,7 @@
 // subscriptions over the same graphql-transport-ws websocket as the app.
 import "graphiql/setup-workers/vite";
 import "graphiql/style.css";
+import "./graphiql.css";
 
 import { createGraphiQLFetcher } from "@graphiql/toolkit";
 import { GraphiQL } from "graphiql";
