@@ -3,7 +3,7 @@
 import { MantineProvider } from "@mantine/core";
 import { render } from "@testing-library/react";
 import type { ReactElement } from "react";
-import { MemoryRouter } from "react-router";
+import { MemoryRouter, Route, Routes } from "react-router";
 import { Client, fetchExchange, Provider } from "urql";
 
 import { type Me, ViewerProvider } from "../core/auth/viewer";
@@ -77,13 +77,29 @@ export function stubClient(answer: Answer = () => ({ data: null })) {
 
 export function renderWithApp(
   ui: ReactElement,
-  { client = stubClient().client, me = COORDINATOR }: { client?: Client; me?: Me } = {},
+  {
+    client = stubClient().client,
+    me = COORDINATOR,
+    at,
+  }: {
+    client?: Client;
+    me?: Me;
+    /** Render `ui` as the route `path`, at the address `url`. */
+    at?: { path: string; url: string };
+  } = {},
 ) {
+  const routed = at ? (
+    <Routes>
+      <Route path={at.path} element={ui} />
+    </Routes>
+  ) : (
+    ui
+  );
   return render(
     <MantineProvider>
       <Provider value={client}>
-        <MemoryRouter>
-          <ViewerProvider me={me}>{ui}</ViewerProvider>
+        <MemoryRouter initialEntries={at ? [at.url] : undefined}>
+          <ViewerProvider me={me}>{routed}</ViewerProvider>
         </MemoryRouter>
       </Provider>
     </MantineProvider>,

@@ -72,8 +72,9 @@ export const OPERATION_LIST = graphql(`
 
 type Row = NonNullable<NonNullable<OperationListQuery["operations"]>["edges"][number]>["node"] & {};
 
-function listParam(params: URLSearchParams, name: string): string[] {
-  return (params.get(name) ?? "").split(",").filter(Boolean);
+/** The values of a list filter kept in the address, those the list knows only. */
+function listParam(params: URLSearchParams, name: string, known: readonly string[]): string[] {
+  return (params.get(name) ?? "").split(",").filter((value) => known.includes(value));
 }
 
 export function OperationListPage() {
@@ -82,8 +83,8 @@ export function OperationListPage() {
   const toRefusal = useRefusal("operations");
   const phone = useMediaQuery("(max-width: 48em)", false, { getInitialValueInEffect: false });
   const [params, setParams] = useSearchParams();
-  const status = listParam(params, "status");
-  const focus = listParam(params, "focus");
+  const status = listParam(params, "status", STATUSES);
+  const focus = listParam(params, "focus", FOCUSES);
   const [search, setSearch] = useState(params.get("q") ?? "");
   const [typed] = useDebouncedValue(search.trim(), 300);
   // The cursors the pages up to the current one start after (null: the first page), for
