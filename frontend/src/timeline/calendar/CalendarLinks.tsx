@@ -33,6 +33,8 @@ export function CalendarLinks({ operationId }: { operationId: string }) {
   const [{ data, fetching, error }] = useQuery({
     query: CALENDAR_LINKS,
     variables: { id: operationId },
+    // What the cache has at once, then the server's (a key changed in another tab).
+    requestPolicy: "cache-and-network",
   });
   const [change, setChange] = useState<KeyChange | null>(null);
 

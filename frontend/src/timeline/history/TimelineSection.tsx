@@ -1,6 +1,7 @@
-// A run of timeline entries under a heading, page by page: the first page is a live
-// query of the cache (it follows the changes made in this session), "Load more" reads
-// the next page from the last cursor (the server pages at most 10,000 entries deep).
+// A run of timeline entries under a heading, page by page. The first page is a live
+// query: what the cache has at once, then the server's (another person may have changed
+// the operation since), and it follows the changes made in this session. "Show more"
+// reads the next page from the last cursor (the server pages at most 10,000 deep).
 import { Alert, Button, Center, Group, Loader, Stack, Text, Title } from "@mantine/core";
 import { useCallback, useId, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -88,7 +89,7 @@ export function TimelineSection({
   now: Date;
   /** Badge entries yet to come (when past and future share the list). */
   markUpcoming?: boolean;
-  /** Read from the server, not the cache (after "Refresh"). */
+  /** Only from the server (after "Refresh"); else the cache at once, then the server. */
   fromServer?: boolean;
   pageSize?: number;
 }) {
@@ -104,7 +105,7 @@ export function TimelineSection({
   const [{ data, fetching, error }] = useQuery({
     query: OPERATION_TIMELINE,
     variables,
-    requestPolicy: fromServer ? "network-only" : "cache-first",
+    requestPolicy: fromServer ? "network-only" : "cache-and-network",
   });
   // The pages after the first, for the variables they were read with.
   const [more, setMore] = useState<{ key: string; pages: Page[] }>({ key: "", pages: [] });
