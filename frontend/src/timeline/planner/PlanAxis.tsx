@@ -24,7 +24,14 @@ import {
   type Zoom,
 } from "./axis";
 import { ChoiceButtons } from "./ChoiceButtons";
-import { dayLabel, dayMonthLabel, timeLabel, zoneAbbreviation } from "./labels";
+import {
+  dayLabel,
+  dayMonthLabel,
+  rangeLabel,
+  timeLabel,
+  zoneAbbreviation,
+  zoneAbbreviations,
+} from "./labels";
 import { windowName, type NameContext } from "./names";
 import type { Plan, PlanRow, PlanWindow } from "./plan";
 import classes from "./Planner.module.css";
@@ -109,7 +116,6 @@ export function PlanAxis(props: AxisProps) {
       centre.current = null;
     }
     // Only a change of scale moves the sheet.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [pxPerHour, width > 0]);
 
   const leftInstant = () => instantAtX(scroller.current?.scrollLeft ?? 0, scale);
@@ -130,8 +136,9 @@ export function PlanAxis(props: AxisProps) {
     setZoom(value);
   };
 
-  const abbreviation = zoneAbbreviation(new Date(spanStart), zone, locale);
-  const viewerAbbreviation = zoneAbbreviation(new Date(spanStart), viewerZone, locale);
+  // "GMT+1 → GMT+2" when the clocks change during the operation.
+  const abbreviation = zoneAbbreviations(spanStart, spanEnd, zone, locale);
+  const viewerAbbreviation = zoneAbbreviations(spanStart, spanEnd, viewerZone, locale);
   const sheetStyle = {
     width: header + trackWidth,
     "--planner-header-width": `${header + 8}px`,
@@ -221,7 +228,11 @@ export function PlanAxis(props: AxisProps) {
           {/* The scales: the operation's days and hours, then the viewer's. */}
           <div className={classes.axisRow} style={{ height: 26 }} aria-hidden>
             <div className={classes.axisHeader} style={headerStyle}>
-              {phone ? abbreviation : t("axis.operationZone", { abbreviation })}
+              {abbreviation.includes("→")
+                ? t("axis.operation")
+                : phone
+                  ? abbreviation
+                  : t("axis.operationZone", { abbreviation })}
             </div>
             <div className={classes.track} style={{ width: trackWidth }}>
               {days.map((day, index) =>
@@ -265,8 +276,12 @@ export function PlanAxis(props: AxisProps) {
                     className={classes.tick}
                     style={{ left: xOf(tick.instant, scale) }}
                   >
-                    {timeLabel(tick.instant, zone, locale)}
-                    {tick.repeated ? ` ${zoneAbbreviation(tick.instant, zone, locale)}` : ""}
+                    {/* An hour the clocks repeat says its offset, when there is room. */}
+                    {!tick.repeated
+                      ? timeLabel(tick.instant, zone, locale)
+                      : pxPerHour >= 90
+                        ? `${timeLabel(tick.instant, zone, locale)} ${zoneAbbreviation(tick.instant, zone, locale)}`
+                        : ""}
                   </span>
                 ))}
               </div>
@@ -275,9 +290,11 @@ export function PlanAxis(props: AxisProps) {
           {viewerZone !== zone && (
             <div className={classes.axisRow} style={{ height: 22 }} aria-hidden>
               <div className={classes.axisHeader} style={headerStyle}>
-                {phone
-                  ? viewerAbbreviation
-                  : t("axis.yourZone", { abbreviation: viewerAbbreviation })}
+                {viewerAbbreviation.includes("→")
+                  ? t("axis.you")
+                  : phone
+                    ? viewerAbbreviation
+                    : t("axis.yourZone", { abbreviation: viewerAbbreviation })}
               </div>
               <div className={classes.track} style={{ width: trackWidth }}>
                 {viewerTicks.map((tick) => (
@@ -337,7 +354,8 @@ export function PlanAxis(props: AxisProps) {
             </div>
           </AxisRow>
           {plan.groups.map((group) => (
-            <section
+            <div
+              role="group"
               key={group.participation.id}
               aria-labelledby={`group-${group.participation.id}`}
             >
@@ -384,7 +402,7 @@ export function PlanAxis(props: AxisProps) {
                   </div>
                 </AxisRow>
               ))}
-            </section>
+            </div>
           ))}
         </div>
       </div>
@@ -480,6 +498,8 @@ function AxisRow({
   );
 }
 
+/** What a bar shows, always part of its accessible name: the kind of phase; for a control
+ * window its times as the name says them when they fit, else its start. */
 function barText(
   t: (key: string, options?: Record<string, unknown>) => string,
   window: PlanWindow,
@@ -488,12 +508,12 @@ function barText(
   zone: string,
   locale: string,
 ) {
-  if (phase) {
-    if (width < 70) return "";
-    return t(`kindsShort.${window.kind}`);
-  }
-  if (width < 92) return "";
-  return `${timeLabel(new Date(window.startsAt), zone, locale)}–${timeLabel(new Date(window.endsAt), zone, locale)}`;
+  if (phase) return width < 70 ? "" : t(`kindsShort.${window.kind}`);
+  const start = new Date(window.startsAt);
+  const end = new Date(window.endsAt);
+  if (width >= 230) return rangeLabel(start, end, zone, locale);
+  if (width >= 48) return timeLabel(start, zone, locale);
+  return "";
 }
 
 function barTitle(

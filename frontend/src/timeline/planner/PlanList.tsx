@@ -29,16 +29,17 @@ export function PlanList(props: ListProps) {
   const { t } = useTranslation("timeline.planner");
   return (
     <Stack gap="lg">
-      <section aria-labelledby="plan-list-phases">
+      <div role="group" aria-labelledby="plan-list-phases">
         <Group justify="space-between" mb="xs">
           <Title order={3} size="h4" id="plan-list-phases">
             {t("axis.phases")}
           </Title>
         </Group>
         <Windows {...props} row={plan.phases} />
-      </section>
+      </div>
       {plan.groups.map((group) => (
-        <section
+        <div
+          role="group"
           key={group.participation.id}
           aria-labelledby={`plan-list-${group.participation.id}`}
         >
@@ -89,7 +90,7 @@ export function PlanList(props: ListProps) {
               </div>
             ))}
           </Stack>
-        </section>
+        </div>
       ))}
     </Stack>
   );

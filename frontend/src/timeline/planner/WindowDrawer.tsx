@@ -20,6 +20,7 @@ import {
 import { useMediaQuery } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
 import { useMemo, useState, type CSSProperties, type FormEvent } from "react";
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { useMutation } from "urql";
 
@@ -29,9 +30,10 @@ import {
   ZonedDateTimeInput,
   type ZonedDateTimeInputProps,
 } from "../../core/time/ZonedDateTimeInput";
+import { offsetMinutes } from "../../core/time/zoned";
 import { graphql } from "../../gql";
 import type { TimeWindowInput, TimeWindowKind } from "../../gql/graphql";
-import { daysBetween, hoursBetween, shiftInstant } from "./axis";
+import { hoursBetween, shiftInstant } from "./axis";
 import { dayTimeLabel, hoursLabel, rangeLabel, zoneAbbreviation } from "./labels";
 import {
   NAMESPACE,
@@ -129,6 +131,14 @@ export const READABLE = {
   "--mantine-color-indigo-light-color": "var(--mantine-color-indigo-9)",
   "--mantine-color-gray-light-color": "var(--mantine-color-gray-8)",
 } as CSSProperties;
+
+/** A notification's look: a readable grey for its text, a named close button. */
+function notice(t: TFunction) {
+  return {
+    styles: { description: { color: "var(--mantine-color-gray-8)" } },
+    closeButtonProps: { "aria-label": t("form.close") },
+  };
+}
 
 /** What the form holds: what was typed, kept whatever the server answers. */
 export interface WindowDraft {
@@ -298,7 +308,7 @@ function WindowForm({
     const saved = windowName(t, payload.timeWindow, context.nameContext);
     const warnings = warningMessages(t, payload.warnings);
     notifications.show({
-      style: READABLE,
+      ...notice(t),
       color: warnings.length ? "orange" : "green",
       title: t(target.mode === "create" ? "form.created" : "form.saved"),
       message: [saved, ...warnings].join(" "),
@@ -323,21 +333,24 @@ function WindowForm({
     }));
   };
 
+  const stretch = (change: { days?: number; hours?: number }) => {
+    setDraft((current) => ({
+      ...current,
+      endsAt: current.endsAt
+        ? shiftInstant(new Date(current.endsAt), zone, change).toISOString()
+        : null,
+    }));
+  };
+
   const fieldError = (field: string) => refusal?.fields[field];
   const length =
     draft.startsAt && draft.endsAt && Date.parse(draft.endsAt) > Date.parse(draft.startsAt)
       ? hoursBetween(new Date(draft.startsAt), new Date(draft.endsAt))
       : null;
+  // The clocks change during the window when the zone's offset differs at its two ends.
   const clocksChange =
     length !== null &&
-    draft.startsAt &&
-    draft.endsAt &&
-    daysBetween(new Date(draft.startsAt), new Date(draft.endsAt), zone).some(
-      (day) =>
-        day.hours !== 24 &&
-        day.start < new Date(draft.endsAt!) &&
-        day.end > new Date(draft.startsAt!),
-    );
+    offsetMinutes(new Date(draft.startsAt!), zone) !== offsetMinutes(new Date(draft.endsAt!), zone);
   const locations = participation?.locations ?? [];
   const name = target.mode === "edit" ? windowName(t, target.window, context.nameContext) : "";
 
@@ -445,13 +458,17 @@ function WindowForm({
           </Text>
         )}
         {refusal?.codes.has("OVERLAPPING_WINDOW") && (
-          <Alert color="orange" title={t("form.overlapTitle")}>
+          <Alert
+            color="orange"
+            title={t("form.overlapTitle")}
+            styles={{ title: { color: "var(--mantine-color-dark-9)" } }}
+          >
             <Text size="sm" mb="xs">
               {t("form.overlapHelp")}
             </Text>
             <Button
               variant="filled"
-              color="orange.9"
+              color="dark.7"
               size="xs"
               loading={saving}
               onClick={() => void submit(true)}
@@ -476,6 +493,25 @@ function WindowForm({
             </Button>
             <Button variant="default" size="xs" onClick={() => move({ days: 1 })}>
               {t("form.moveDayLater")}
+            </Button>
+          </Group>
+        </div>
+        <div role="group" aria-labelledby="planner-stretch-label">
+          <Text size="sm" fw={500} id="planner-stretch-label" mb={4}>
+            {t("form.stretch")}
+          </Text>
+          <Group gap={6}>
+            <Button variant="default" size="xs" onClick={() => stretch({ days: -1 })}>
+              {t("form.dayShorter")}
+            </Button>
+            <Button variant="default" size="xs" onClick={() => stretch({ hours: -1 })}>
+              {t("form.hourShorter")}
+            </Button>
+            <Button variant="default" size="xs" onClick={() => stretch({ hours: 1 })}>
+              {t("form.hourLonger")}
+            </Button>
+            <Button variant="default" size="xs" onClick={() => stretch({ days: 1 })}>
+              {t("form.dayLonger")}
             </Button>
           </Group>
         </div>
@@ -580,7 +616,7 @@ function DeleteConfirmation({
       setMessages([...verdict.general, ...Object.values(verdict.fields)]);
       return;
     }
-    notifications.show({ style: READABLE, color: "green", title: t("delete.done"), message: name });
+    notifications.show({ ...notice(t), color: "green", title: t("delete.done"), message: name });
     onDeleted();
   };
   return (
@@ -645,7 +681,7 @@ function WindowDetails({ window, context }: { window: PlanWindow; context: Plann
     entries.push([t("details.length"), hoursLabel(hoursBetween(start, end), locale)]);
     if (window.notes) entries.push([t("form.notes"), window.notes]);
     return entries;
-  }, [window, participation, zone, viewerZone, locale, t]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [window, participation, zone, viewerZone, locale, t]);
   return (
     <Stack gap="sm" style={READABLE}>
       <dl style={{ margin: 0 }}>

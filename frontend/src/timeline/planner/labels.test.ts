@@ -1,7 +1,15 @@
 // Labels in the operation's zone with the viewer's alongside, across a change of the clocks.
 import { describe, expect, it } from "vitest";
 
-import { dayLabel, dayShift, dualTime, hoursLabel, rangeLabel, timeLabel } from "./labels";
+import {
+  dayLabel,
+  dayShift,
+  dualTime,
+  hoursLabel,
+  rangeLabel,
+  timeLabel,
+  zoneAbbreviations,
+} from "./labels";
 
 const BRUSSELS = "Europe/Brussels";
 const COSTA_RICA = "America/Costa_Rica";
@@ -55,6 +63,14 @@ describe("labels in two zones", () => {
 
     expect(rangeLabel(start, end, COSTA_RICA, "en")).toMatch(/^Mar 4, 06:00\s*–\s*18:00$/);
     expect(rangeLabel(start, end, BRUSSELS, "en")).toMatch(/^Mar 4, 13:00\s*–\s*Mar 5, 01:00$/);
+  });
+
+  it("names the zone's offsets over a span, both when its clocks change", () => {
+    const start = at("2027-03-01T07:00Z");
+    const end = at("2027-03-31T06:00Z");
+
+    expect(zoneAbbreviations(start, end, BRUSSELS, "en")).toBe("GMT+1 → GMT+2");
+    expect(zoneAbbreviations(start, end, COSTA_RICA, "en")).toBe("CST");
   });
 
   it("writes lengths in hours", () => {

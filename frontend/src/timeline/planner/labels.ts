@@ -51,6 +51,19 @@ export function zoneAbbreviation(instant: Date, zone: string, locale: string): s
   return parts.find((part) => part.type === "timeZoneName")?.value ?? zone;
 }
 
+/** The zone's short names over a span: "GMT+1", or "GMT+1 → GMT+2" when its clocks
+ * change between the start and the end. */
+export function zoneAbbreviations(
+  start: Date | number,
+  end: Date | number,
+  zone: string,
+  locale: string,
+): string {
+  const first = zoneAbbreviation(new Date(start), zone, locale);
+  const last = zoneAbbreviation(new Date(end), zone, locale);
+  return first === last ? first : `${first} → ${last}`;
+}
+
 /** A window's times in `zone`: "Mar 1, 08:00 – 16:00", the day named once when both ends
  * fall on the same local day. */
 export function rangeLabel(start: Date, end: Date, zone: string, locale: string): string {
