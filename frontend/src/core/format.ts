@@ -4,12 +4,20 @@ export function formatDateTime(
   iso: string | Date,
   { zone, locale, withZone = false }: { zone: string; locale: string; withZone?: boolean },
 ): string {
-  return new Intl.DateTimeFormat(locale, {
-    dateStyle: "medium",
-    timeStyle: "short",
-    timeZone: zone,
-    timeZoneName: withZone ? "short" : undefined,
-  }).format(typeof iso === "string" ? new Date(iso) : iso);
+  // Intl refuses dateStyle/timeStyle together with timeZoneName: spell the parts out.
+  const options: Intl.DateTimeFormatOptions = withZone
+    ? {
+        year: "numeric",
+        month: "short",
+        day: "numeric",
+        hour: "2-digit",
+        minute: "2-digit",
+        timeZoneName: "short",
+      }
+    : { dateStyle: "medium", timeStyle: "short" };
+  return new Intl.DateTimeFormat(locale, { ...options, timeZone: zone }).format(
+    typeof iso === "string" ? new Date(iso) : iso,
+  );
 }
 
 export function formatDate(iso: string | Date, { zone, locale }: { zone: string; locale: string }) {

@@ -7,7 +7,7 @@ describe("refusalOf", () => {
   const t = i18next.getFixedT("fr");
 
   it("puts a payload error on its field, in the reader's language", () => {
-    const refusal = refusalOf(t, "operations", {
+    const refusal = refusalOf(t, "nothing-specific", {
       payloadErrors: [{ field: "code", code: "UNIQUE", message: "One of your operations already has this code." }],
     });
 
@@ -16,7 +16,7 @@ describe("refusalOf", () => {
   });
 
   it("keeps an error without a field for the whole form", () => {
-    const refusal = refusalOf(t, "operations", {
+    const refusal = refusalOf(t, "nothing-specific", {
       payloadErrors: [{ field: null, code: "PERMISSION_DENIED", message: "server words" }],
     });
 
@@ -24,7 +24,7 @@ describe("refusalOf", () => {
   });
 
   it("falls back to the server's message for a code it has no words for", () => {
-    const refusal = refusalOf(t, "operations", {
+    const refusal = refusalOf(t, "nothing-specific", {
       payloadErrors: [{ field: "name", code: "SOMETHING_NEW", message: "Server words." }],
     });
 
@@ -34,7 +34,7 @@ describe("refusalOf", () => {
   it("says when the network failed", () => {
     const error = { networkError: new Error("Failed to fetch"), graphQLErrors: [] } as never;
 
-    const refusal = refusalOf(t, "operations", { error });
+    const refusal = refusalOf(t, "nothing-specific", { error });
 
     expect(refusal.general).toEqual([
       "Le serveur est injoignable : rien n'a été envoyé. Votre saisie est conservée ; réessayez.",

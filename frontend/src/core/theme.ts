@@ -8,10 +8,13 @@ export const theme = createTheme({
   fontFamily: "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', sans-serif",
 });
 
-/** Secondary ("dimmed") text dark enough for WCAG AA on white (gray 7: 6.4:1; Mantine's
- * default gray 6 gives 3.3:1). */
+/** Secondary ("dimmed") text and error messages dark enough for WCAG AA on white (gray 7
+ * and red 9; Mantine's defaults, gray 6 and red 6, give about 3.3:1). */
 export const cssVariablesResolver: CSSVariablesResolver = () => ({
   variables: {},
-  light: { "--mantine-color-dimmed": "var(--mantine-color-gray-7)" },
+  light: {
+    "--mantine-color-dimmed": "var(--mantine-color-gray-7)",
+    "--mantine-color-error": "var(--mantine-color-red-9)",
+  },
   dark: {},
 });

@@ -1,12 +1,16 @@
-// A date-time field read and typed in a given zone (the operation's, say), giving and
-// taking instants (ISO 8601). It tells when the typed time never happened or happened
-// twice (daylight saving), and shows the same instant in the viewer's zone alongside.
-import { DateTimePicker } from "@mantine/dates";
+// A date and a time typed in a given zone (the operation's, say), giving and taking an
+// instant (ISO 8601). Two plain fields a person (and a test) can type in: a date field
+// with a calendar, and the browser's own time field. It says when the typed time never
+// happened or happened twice (daylight saving), and shows the same instant in the
+// viewer's zone alongside.
+import { Group, Input } from "@mantine/core";
+import { DateInput, TimeInput } from "@mantine/dates";
+import { useEffect, useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { useViewer } from "../auth/viewer";
 import { formatDateTime } from "../format";
-import { formatWall, instantOf, parseWall, toApi, wallTimeAt } from "./zoned";
+import { instantOf, toApi, type WallTime, wallTimeAt } from "./zoned";
 
 export interface ZonedDateTimeInputProps {
   label: string;
@@ -20,6 +24,19 @@ export interface ZonedDateTimeInputProps {
   description?: string;
 }
 
+const pad = (n: number) => String(n).padStart(2, "0");
+const dayOf = (wall: WallTime) => `${wall.year}-${pad(wall.month)}-${pad(wall.day)}`;
+const clockOf = (wall: WallTime) => `${pad(wall.hour)}:${pad(wall.minute)}`;
+
+function wallOf(day: string | null, clock: string): WallTime | null {
+  const date = day?.match(/^(\d{4})-(\d{2})-(\d{2})/);
+  const time = clock.match(/^(\d{2}):(\d{2})/);
+  if (!date || !time) return null;
+  const [year, month, dayOfMonth] = date.slice(1).map(Number);
+  const [hour, minute] = time.slice(1).map(Number);
+  return { year, month, day: dayOfMonth, hour, minute };
+}
+
 export function ZonedDateTimeInput({
   label,
   value,
@@ -31,31 +48,73 @@ export function ZonedDateTimeInput({
 }: ZonedDateTimeInputProps) {
   const { t } = useTranslation();
   const viewer = useViewer();
-  const instant = value ? new Date(value) : null;
-  const wall = instant ? parseWall(formatWall(wallTimeAt(instant, zone))) : null;
-  const resolved = wall ? instantOf(wall, zone) : null;
+  const id = useId();
+  const wall = value ? wallTimeAt(new Date(value), zone) : null;
+  // What is typed, which may be half a time (a date without its hour) for a while.
+  const [day, setDay] = useState<string | null>(wall ? dayOf(wall) : null);
+  const [clock, setClock] = useState(wall ? clockOf(wall) : "");
+  useEffect(() => {
+    if (!wall) return;
+    setDay(dayOf(wall));
+    setClock(clockOf(wall));
+    // Follow the value (and the zone) when they change from outside.
+  }, [value, zone]);
+
+  function typed(nextDay: string | null, nextClock: string) {
+    setDay(nextDay);
+    setClock(nextClock);
+    const typedWall = wallOf(nextDay, nextClock);
+    onChange(typedWall ? toApi(instantOf(typedWall, zone).instant) : null);
+  }
+
+  const typedWall = wallOf(day, clock);
+  const resolved = typedWall ? instantOf(typedWall, zone) : null;
   const notes = [description ?? t("time.inZone", { zone })];
-  if (instant && viewer.zone !== zone) {
+  if (resolved && viewer.zone !== zone) {
     notes.push(
       t("time.forYou", {
-        time: formatDateTime(instant, { zone: viewer.zone, locale: viewer.locale, withZone: true }),
+        time: formatDateTime(resolved.instant, {
+          zone: viewer.zone,
+          locale: viewer.locale,
+          withZone: true,
+        }),
       }),
     );
   }
   if (resolved?.ambiguous) notes.push(t("time.ambiguous"));
+  if (resolved?.skipped) notes.push(t("time.skipped"));
+
   return (
-    <DateTimePicker
+    <Input.Wrapper
+      id={id}
       label={label}
+      labelElement="div"
       required={required}
       error={error}
       description={notes.join(" · ")}
-      value={wall ? formatWall(wall) : null}
-      valueFormat="YYYY-MM-DD HH:mm"
-      clearable={!required}
-      onChange={(text) => {
-        const typed = text ? parseWall(text) : null;
-        onChange(typed ? toApi(instantOf(typed, zone).instant) : null);
-      }}
-    />
+    >
+      <Group gap="xs" wrap="nowrap" mt={4}>
+        <DateInput
+          aria-label={t("time.dateOf", { label })}
+          aria-describedby={`${id}-description`}
+          placeholder="YYYY-MM-DD"
+          valueFormat="YYYY-MM-DD"
+          value={day}
+          onChange={(next) => typed(next, clock)}
+          error={Boolean(error)}
+          required={required}
+          clearable={!required}
+          style={{ flex: 3 }}
+        />
+        <TimeInput
+          aria-label={t("time.timeOf", { label })}
+          value={clock}
+          onChange={(event) => typed(day, event.currentTarget.value)}
+          error={Boolean(error)}
+          required={required}
+          style={{ flex: 2 }}
+        />
+      </Group>
+    </Input.Wrapper>
   );
 }
