@@ -24,17 +24,14 @@ import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { useMutation } from "urql";
 
-import { useViewer, ViewerProvider } from "../../core/auth/viewer";
+import { useViewer } from "../../core/auth/viewer";
 import { hasRefusal } from "../../core/refusals";
-import {
-  ZonedDateTimeInput,
-  type ZonedDateTimeInputProps,
-} from "../../core/time/ZonedDateTimeInput";
+import { ZonedDateTimeInput } from "../../core/time/ZonedDateTimeInput";
 import { offsetMinutes } from "../../core/time/zoned";
 import { graphql } from "../../gql";
 import type { TimeWindowInput, TimeWindowKind } from "../../gql/graphql";
 import { hoursBetween, shiftInstant } from "./axis";
-import { dayTimeLabel, hoursLabel, rangeLabel, zoneAbbreviation } from "./labels";
+import { hoursLabel, rangeLabel } from "./labels";
 import {
   NAMESPACE,
   planRefusal,
@@ -434,7 +431,7 @@ function WindowForm({
             </Text>
           </>
         )}
-        <OperationTimeInput
+        <ZonedDateTimeInput
           label={t("form.start")}
           value={draft.startsAt}
           onChange={(value) => set("startsAt", value)}
@@ -442,7 +439,7 @@ function WindowForm({
           error={fieldError("startsAt")}
           required
         />
-        <OperationTimeInput
+        <ZonedDateTimeInput
           label={t("form.end")}
           value={draft.endsAt}
           onChange={(value) => set("endsAt", value)}
@@ -553,30 +550,6 @@ function WindowForm({
         />
       )}
     </form>
-  );
-}
-
-/** A time typed in the operation's zone, with the viewer's time alongside.
- *
- * The viewer's time is written here rather than by ZonedDateTimeInput, which is given the
- * operation's zone as the viewer's: its own line for another zone formats with dateStyle and
- * timeZoneName together, which Intl refuses (TypeError), so the form would not render. */
-function OperationTimeInput(props: ZonedDateTimeInputProps) {
-  const { t } = useTranslation(NAMESPACE);
-  const viewer = useViewer();
-  const notes = [t("core:time.inZone", { zone: props.zone })];
-  if (props.value && viewer.zone !== props.zone) {
-    const instant = new Date(props.value);
-    notes.push(
-      t("core:time.forYou", {
-        time: `${dayTimeLabel(instant, viewer.zone, viewer.locale)} (${zoneAbbreviation(instant, viewer.zone, viewer.locale)})`,
-      }),
-    );
-  }
-  return (
-    <ViewerProvider me={{ ...viewer.me, timeZone: props.zone }}>
-      <ZonedDateTimeInput {...props} description={notes.join(" · ")} />
-    </ViewerProvider>
   );
 }
 
