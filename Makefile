@@ -74,8 +74,9 @@ clean: ## remove the virtualenv and local database
 fuzz: $(STAMP) ## fuzz the GraphQL schema against a live server (docs/fuzzing.md)
 	$(BIN)/python bench/fuzz.py
 
-bench: $(STAMP) ## benchmarks (not part of make test); figures go in docs/performance.md
+bench: $(STAMP) $(BUNDLE) ## benchmarks (not part of make test); figures go in docs/performance.md
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/hits.py
 	$(BIN)/python bench/analysis.py --sizes 1000,10000
 	$(BIN)/python bench/connections.py
+	$(BIN)/python bench/frontend.py

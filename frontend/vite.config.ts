@@ -12,7 +12,6 @@ export default defineConfig({
     outDir: "static/frontend/app",
     emptyOutDir: true,
     manifest: true,
-    sourcemap: true,
     // GraphiQL brings the Monaco editor (2.8 MB); the app itself stays far below this.
     chunkSizeWarningLimit: 3000,
     rollupOptions: {

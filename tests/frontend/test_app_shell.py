@@ -53,3 +53,20 @@ def test_graphiql_is_the_bundled_one(officer):
 
     assert entry_assets("graphiql").script in page
     assert "cdn" not in page.lower() and "unpkg" not in page.lower()
+
+
+def test_the_bundle_is_sent_compressed_to_browsers_that_accept_it(db):
+    script = entry_assets("app").script
+    plain = b"".join(Client().get(script).streaming_content)
+
+    gzipped = Client().get(script, headers={"Accept-Encoding": "gzip"})
+    brotli = Client().get(script, headers={"Accept-Encoding": "br"})
+
+    assert gzipped["Content-Encoding"] == "gzip" and brotli["Content-Encoding"] == "br"
+    assert len(b"".join(brotli.streaming_content)) < len(plain) / 2
+
+
+def test_no_source_maps_are_published(db):
+    from frontend.assets import BUILD
+
+    assert not list(BUILD.rglob("*.map"))
