@@ -5,7 +5,7 @@
 // viewer's zone alongside.
 import { Group, Input } from "@mantine/core";
 import { DateInput, TimeInput } from "@mantine/dates";
-import { useEffect, useId, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { useViewer } from "../auth/viewer";
@@ -53,18 +53,23 @@ export function ZonedDateTimeInput({
   // What is typed, which may be half a time (a date without its hour) for a while.
   const [day, setDay] = useState<string | null>(wall ? dayOf(wall) : null);
   const [clock, setClock] = useState(wall ? clockOf(wall) : "");
+  // Follow the value (and the zone) when they change from outside, not when the value is
+  // the one just typed here (a skipped 02:30 stays as typed, with its note).
+  const shown = useRef({ value, zone });
   useEffect(() => {
-    if (!wall) return;
+    if (!wall || (value === shown.current.value && zone === shown.current.zone)) return;
+    shown.current = { value, zone };
     setDay(dayOf(wall));
     setClock(clockOf(wall));
-    // Follow the value (and the zone) when they change from outside.
   }, [value, zone]);
 
   function typed(nextDay: string | null, nextClock: string) {
     setDay(nextDay);
     setClock(nextClock);
     const typedWall = wallOf(nextDay, nextClock);
-    onChange(typedWall ? toApi(instantOf(typedWall, zone).instant) : null);
+    const instant = typedWall ? toApi(instantOf(typedWall, zone).instant) : null;
+    shown.current = { value: instant, zone };
+    onChange(instant);
   }
 
   const typedWall = wallOf(day, clock);

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
-import { type Request, renderWithApp, stubClient } from "../testing";
+import { type Request, renderWithApp, stubClient } from "../../test/app";
 import { InvitationsPanel } from "./InvitationsPanel";
 
 const INVITATION = {

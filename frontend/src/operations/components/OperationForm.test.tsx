@@ -2,7 +2,7 @@ import { fireEvent, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 
-import { renderWithApp } from "../testing";
+import { renderWithApp } from "../../test/app";
 import { OperationForm, type OperationFormValues } from "./OperationForm";
 
 const FILLED: OperationFormValues = {

@@ -1,7 +1,7 @@
 import { cleanup, screen } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 
-import { type Answer, renderWithApp, stubClient } from "../testing";
+import { type Answer, renderWithApp, stubClient } from "../../test/app";
 import { OperationPage } from "./OperationPage";
 
 const AT = { path: "/operations/:operationId/*", url: "/operations/T3BlcmF0aW9uOjk5/participants" };

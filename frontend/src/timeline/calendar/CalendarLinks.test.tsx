@@ -1,13 +1,12 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Client } from "urql";
 import { fromValue, never } from "wonka";
 
-import { jsdomForMantine, renderPage } from "../history/testing";
+import { renderWithApp } from "../../test/app";
 import { CalendarLinks } from "./CalendarLinks";
 
-beforeAll(jsdomForMantine);
 
 const OPERATION_FEED = "http://127.0.0.1:8000/calendar/operations/2.ics?token=old";
 const MY_FEED = "http://127.0.0.1:8000/calendar/me.ics?token=old";
@@ -46,7 +45,7 @@ describe("CalendarLinks", () => {
   it("gives both feeds to copy, download and open", () => {
     const { client } = mockClient(true);
 
-    renderPage(client, <CalendarLinks operationId="T3BlcmF0aW9uOjI=" />);
+    renderWithApp(<CalendarLinks operationId="T3BlcmF0aW9uOjI=" />, { client });
 
     expect(
       (screen.getByRole("textbox", { name: "Address of this operation's calendar" }) as HTMLInputElement).value,
@@ -73,7 +72,7 @@ describe("CalendarLinks", () => {
     Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
     Object.defineProperty(window, "isSecureContext", { value: true, configurable: true });
     const { client } = mockClient(true);
-    renderPage(client, <CalendarLinks operationId="T3BlcmF0aW9uOjI=" />);
+    renderWithApp(<CalendarLinks operationId="T3BlcmF0aW9uOjI=" />, { client });
 
     await userEvent.click(screen.getByRole("button", { name: "Copy my calendar address" }));
 
@@ -85,7 +84,7 @@ describe("CalendarLinks", () => {
     const { client, executeMutation, query } = mockClient(false, {
       data: { rotateCalendarToken: { calendarFeedUrl: MY_FEED, errors: [] } },
     });
-    renderPage(client, <CalendarLinks operationId="T3BlcmF0aW9uOjI=" />);
+    renderWithApp(<CalendarLinks operationId="T3BlcmF0aW9uOjI=" />, { client });
     expect(screen.queryByRole("textbox")).toBeNull();
 
     await userEvent.click(screen.getByRole("button", { name: "Create my calendar links" }));
@@ -101,7 +100,7 @@ describe("CalendarLinks", () => {
     const { client, executeMutation } = mockClient(true, {
       data: { rotateCalendarToken: { calendarFeedUrl: MY_FEED, errors: [] } },
     });
-    renderPage(client, <CalendarLinks operationId="T3BlcmF0aW9uOjI=" />);
+    renderWithApp(<CalendarLinks operationId="T3BlcmF0aW9uOjI=" />, { client });
 
     await userEvent.click(screen.getByRole("button", { name: "Make new links" }));
     let dialog = await screen.findByRole("dialog", { name: "Make new calendar links?" });
@@ -119,7 +118,7 @@ describe("CalendarLinks", () => {
 
   it("asks before turning the links off", async () => {
     const { client, executeMutation } = mockClient(true, { data: { revokeCalendarToken: { errors: [] } } });
-    renderPage(client, <CalendarLinks operationId="T3BlcmF0aW9uOjI=" />);
+    renderWithApp(<CalendarLinks operationId="T3BlcmF0aW9uOjI=" />, { client });
 
     await userEvent.click(screen.getByRole("button", { name: "Turn off my calendar links" }));
     const dialog = await screen.findByRole("dialog", { name: "Turn off your calendar links?" });
@@ -133,7 +132,7 @@ describe("CalendarLinks", () => {
     const { client } = mockClient(true, {
       error: { networkError: new Error("Failed to fetch"), graphQLErrors: [] },
     });
-    renderPage(client, <CalendarLinks operationId="T3BlcmF0aW9uOjI=" />);
+    renderWithApp(<CalendarLinks operationId="T3BlcmF0aW9uOjI=" />, { client });
 
     await userEvent.click(screen.getByRole("button", { name: "Turn off my calendar links" }));
     const dialog = await screen.findByRole("dialog", { name: "Turn off your calendar links?" });

@@ -1,15 +1,14 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import type { Client } from "urql";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { fromValue, never } from "wonka";
 
 import type { Entry } from "./entry";
 import { ACCEPTED, CONTROL_WINDOW, CREATED, HIT, INVITED, PHASE } from "./fixtures";
-import { jsdomForMantine, renderPage } from "./testing";
+import { renderWithApp } from "../../test/app";
 import { TimelineHistory } from "./TimelineHistory";
 
-beforeAll(jsdomForMantine);
 
 type Variables = { from?: string; to?: string; after?: string; newestFirst: boolean; kinds: unknown };
 
@@ -63,7 +62,7 @@ describe("TimelineHistory", () => {
       past: page([HIT, ACCEPTED], true, "end1"),
     });
 
-    renderPage(client, <TimelineHistory operationId={OPERATION} />);
+    renderWithApp(<TimelineHistory operationId={OPERATION} />, { client });
 
     const next = screen.getByRole("list", { name: "Coming next" });
     expect(within(next).getAllByRole("listitem")).toHaveLength(1);
@@ -86,7 +85,7 @@ describe("TimelineHistory", () => {
       past: page([HIT, ACCEPTED], true, "end1"),
       more: page([INVITED, CREATED, PHASE], false, "end2"),
     });
-    renderPage(client, <TimelineHistory operationId={OPERATION} />);
+    renderWithApp(<TimelineHistory operationId={OPERATION} />, { client });
 
     await userEvent.click(screen.getByRole("button", { name: "Show earlier entries" }));
 
@@ -105,7 +104,7 @@ describe("TimelineHistory", () => {
     const { client, executeQuery } = mockClient({
       all: page([past(CREATED, "2020-01-01T00:00:00Z"), past(INVITED, "2020-01-02T00:00:00Z"), future]),
     });
-    renderPage(client, <TimelineHistory operationId={OPERATION} />);
+    renderWithApp(<TimelineHistory operationId={OPERATION} />, { client });
 
     await userEvent.click(screen.getByRole("radio", { name: "Oldest first" }));
 
@@ -120,7 +119,7 @@ describe("TimelineHistory", () => {
 
   it("asks for the kinds I keep", async () => {
     const { client, executeQuery } = mockClient({ past: page([HIT]) });
-    renderPage(client, <TimelineHistory operationId={OPERATION} />);
+    renderWithApp(<TimelineHistory operationId={OPERATION} />, { client });
 
     await userEvent.click(screen.getByRole("checkbox", { name: "Control windows" }));
 
@@ -133,7 +132,7 @@ describe("TimelineHistory", () => {
 
   it("asks for nothing when no kind is kept, and says why", async () => {
     const { client } = mockClient({ past: page([HIT]) });
-    renderPage(client, <TimelineHistory operationId={OPERATION} />);
+    renderWithApp(<TimelineHistory operationId={OPERATION} />, { client });
 
     for (const name of ["Phases", "Control windows", "Status changes", "Participation changes", "Hits"]) {
       await userEvent.click(screen.getByRole("checkbox", { name }));
@@ -145,7 +144,7 @@ describe("TimelineHistory", () => {
 
   it("reads everything again from the server on Refresh", async () => {
     const { client, executeQuery } = mockClient({ past: page([HIT]) });
-    renderPage(client, <TimelineHistory operationId={OPERATION} />);
+    renderWithApp(<TimelineHistory operationId={OPERATION} />, { client });
     const before = executeQuery.mock.calls.length;
 
     await userEvent.click(screen.getByRole("button", { name: "Refresh" }));
@@ -159,7 +158,7 @@ describe("TimelineHistory", () => {
 describe("TimelineFilters", () => {
   it("are labelled groups of plain checkboxes and radio buttons", () => {
     const { client } = mockClient({ past: page([HIT]) });
-    renderPage(client, <TimelineHistory operationId={OPERATION} />);
+    renderWithApp(<TimelineHistory operationId={OPERATION} />, { client });
 
     const show = screen.getByRole("group", { name: "Show" });
     expect(within(show).getAllByRole("checkbox").map((box) => (box as HTMLInputElement).checked)).toEqual([

@@ -1,44 +1,14 @@
 // The planner page against a stub server: what a coordinator and an officer see, and a
 // control window refused for overlap, with the message on its field, then kept anyway.
-import { MantineProvider } from "@mantine/core";
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { MemoryRouter, Route, Routes } from "react-router";
-import { Client, fetchExchange, Provider } from "urql";
-import { beforeAll, describe, expect, it } from "vitest";
+import type { Client } from "urql";
+import { describe, expect, it } from "vitest";
 
-import { type Me, ViewerProvider } from "../../core/auth/viewer";
+import type { Me } from "../../core/auth/viewer";
+import { renderWithApp, stubClient } from "../../test/app";
 import { PlannerPage } from "../views/PlannerPage";
 
-beforeAll(() => {
-  // What jsdom lacks and Mantine uses.
-  window.matchMedia ??= ((query: string) => ({
-    matches: false,
-    media: query,
-    onchange: null,
-    addListener: () => {},
-    removeListener: () => {},
-    addEventListener: () => {},
-    removeEventListener: () => {},
-    dispatchEvent: () => false,
-  })) as unknown as typeof window.matchMedia;
-  (window as unknown as { ResizeObserver: unknown }).ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  };
-  if (!("fonts" in document)) {
-    Object.defineProperty(document, "fonts", {
-      value: {
-        addEventListener: () => {},
-        removeEventListener: () => {},
-        ready: Promise.resolve(),
-      },
-    });
-  }
-  Element.prototype.scrollTo ??= () => {};
-  Element.prototype.scrollBy ??= () => {};
-});
 
 const COORDINATOR: Me = {
   user: { id: "VXNlcjox", username: "wco.coordinator", displayName: "Amina Diallo" },
@@ -110,46 +80,12 @@ function operation(permissions: string[]) {
   };
 }
 
-interface Request {
-  operationName: string;
-  variables: Record<string, unknown>;
-}
-
-/** A real client whose requests go to `answer`; `requests` records them. */
-function stubClient(answer: (request: Request) => unknown) {
-  const requests: Request[] = [];
-  const fetchStub = async (_url: unknown, init?: RequestInit) => {
-    const body = JSON.parse(String(init?.body ?? "{}"));
-    const request = { operationName: body.operationName, variables: body.variables ?? {} };
-    requests.push(request);
-    return new Response(JSON.stringify(answer(request)), {
-      status: 200,
-      headers: { "Content-Type": "application/json" },
-    });
-  };
-  const client = new Client({
-    url: "http://jointops.test/graphql/",
-    exchanges: [fetchExchange],
-    fetch: fetchStub as typeof fetch,
-    preferGetMethod: false,
-  });
-  return { client, requests };
-}
-
 function renderPlanner(client: Client, me: Me) {
-  return render(
-    <MantineProvider env="test">
-      <Provider value={client}>
-        <ViewerProvider me={me}>
-          <MemoryRouter initialEntries={["/operations/op-1/plan"]}>
-            <Routes>
-              <Route path="/operations/:operationId/plan" element={<PlannerPage />} />
-            </Routes>
-          </MemoryRouter>
-        </ViewerProvider>
-      </Provider>
-    </MantineProvider>,
-  );
+  return renderWithApp(<PlannerPage />, {
+    client,
+    me,
+    at: { path: "/operations/:operationId/plan", url: "/operations/op-1/plan" },
+  });
 }
 
 const created = (allowOverlap: boolean) =>

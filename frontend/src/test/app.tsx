@@ -1,5 +1,5 @@
-// Rendering an operations component in a test: Mantine, the router, a GraphQL client
-// (given, usually a stub) and a signed-in viewer, in jsdom.
+// Rendering a component of the app in a test: Mantine, the router, a GraphQL client
+// (given, usually a stub that answers what the test says) and a signed-in viewer, in jsdom.
 import { MantineProvider } from "@mantine/core";
 import { render } from "@testing-library/react";
 import type { ReactElement } from "react";
@@ -7,33 +7,6 @@ import { MemoryRouter, Route, Routes } from "react-router";
 import { Client, fetchExchange, Provider } from "urql";
 
 import { type Me, ViewerProvider } from "../core/auth/viewer";
-
-// What jsdom lacks and Mantine uses.
-if (!window.matchMedia) {
-  window.matchMedia = (query: string) =>
-    ({
-      matches: false,
-      media: query,
-      onchange: null,
-      addListener: () => {},
-      removeListener: () => {},
-      addEventListener: () => {},
-      removeEventListener: () => {},
-      dispatchEvent: () => false,
-    }) as MediaQueryList;
-}
-if (!("fonts" in document)) {
-  Object.defineProperty(document, "fonts", {
-    value: { addEventListener: () => {}, removeEventListener: () => {}, ready: Promise.resolve() },
-  });
-}
-if (!("ResizeObserver" in window)) {
-  (window as unknown as { ResizeObserver: unknown }).ResizeObserver = class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  };
-}
 
 export const COORDINATOR: Me = {
   user: { id: "VXNlcjox", username: "wco.coordinator", displayName: "Amina Diallo" },
