@@ -30,9 +30,13 @@ class OperationFilter(django_filters.FilterSet):
         method="filter_search", label="Part of the code or of the name, in any case."
     )
     my_role = django_filters.ChoiceFilter(
-        choices=[("COORDINATOR", "Coordinator"), *_by_name(Participation.Role)],
+        choices=[
+            ("COORDINATOR", "Coordinator"),
+            ("ANALYST", "Analyst"),
+            *_by_name(Participation.Role),
+        ],
         method="filter_my_role",
-        label="COORDINATOR, or my agency's role in an accepted participation (LEAD, PARTICIPANT, OBSERVER).",
+        label="COORDINATOR, ANALYST, or my agency's role in an accepted participation (LEAD, PARTICIPANT, OBSERVER).",
     )
 
     class Meta:
@@ -50,6 +54,8 @@ class OperationFilter(django_filters.FilterSet):
         user = self.request.user
         if value == "COORDINATOR":
             return queryset.filter(coordinators=user)
+        if value == "ANALYST":
+            return queryset.filter(analysts=user)
         return queryset.filter(
             participations__agency_id=user.agency_id,
             participations__role=Participation.Role[value].value,

@@ -826,3 +826,12 @@ def test_a_new_agency_sees_nothing(three_operations):
     stranger = make_user("be.officer", make_agency("BE-CUSTOMS", country="BE"))
 
     assert visible_codes(stranger) == []
+
+
+def test_operations_filter_by_my_role_analyst(operation, coordinator, officer):
+    # given the officer named analyst of OP-TEST
+    operation_update(actor=coordinator, operation=operation, analysts=[officer])
+
+    # then the filter and the role the list shows agree
+    assert visible_codes(officer, myRole="ANALYST") == ["OP-TEST"]
+    assert visible_codes(coordinator, myRole="ANALYST") == []
