@@ -11,6 +11,7 @@ context per test, and the demo data's personas.
   unless a test parametrizes it), whose console errors, failed requests, HTTP errors and
   requests to other hosts fail the test unless it allowed them (``watch.allow``); on a
   failure each page's screenshot is kept in the test's ``tmp_path``.
+- ``other_browser``: a factory of more watched contexts, for a second person in a test.
 - ``coordinator_api``: the API as wco.coordinator (bearer token), to arrange and cause
   things the browser then shows.
 """
@@ -90,8 +91,7 @@ def viewport():
     return chromium.DESKTOP
 
 
-@pytest.fixture
-def watch(browser, site, viewport, request, tmp_path):
+def _new_watched_context(browser, site, viewport) -> BrowserWatch:
     context = browser.new_context(
         base_url=site.url,
         viewport=viewport,
@@ -101,14 +101,28 @@ def watch(browser, site, viewport, request, tmp_path):
         timezone_id="Asia/Kolkata",
     )
     context.set_default_timeout(15_000)
-    watched = BrowserWatch(context, site.url)
-    yield watched
+    return BrowserWatch(context, site.url)
+
+
+def _failed(request) -> bool:
     report = request.node.stash.get(_reports, {}).get("call")
-    if report is not None and report.failed:
-        for number, page in enumerate(context.pages):
-            shot = tmp_path / f"page-{number}.png"
-            page.screenshot(path=shot, full_page=True)
-            print(f"screenshot of {page.url}: {shot}")
+    return report is not None and report.failed
+
+
+def _screenshots(context, folder, prefix: str = "") -> None:
+    for number, page in enumerate(context.pages):
+        shot = folder / f"{prefix}page-{number}.png"
+        page.screenshot(path=shot, full_page=True)
+        print(f"screenshot of {page.url}: {shot}")
+
+
+@pytest.fixture
+def watch(browser, site, viewport, request, tmp_path):
+    watched = _new_watched_context(browser, site, viewport)
+    context = watched.context
+    yield watched
+    if _failed(request):
+        _screenshots(context, tmp_path)
         print(f"server log:\n{site.server.log_tail()}")
     context.close()
     problems = watched.unexpected()
@@ -116,6 +130,35 @@ def watch(browser, site, viewport, request, tmp_path):
         pytest.fail(
             _bundle_note(site)
             + "The browser met what the test did not expect:\n"
+            + "\n".join(f"- {p}" for p in problems),
+            pytrace=False,
+        )
+
+
+@pytest.fixture
+def other_browser(browser, site, viewport, request, tmp_path):
+    """Open more browser contexts in a test: another person at another computer. Each is
+    like the test's own: watched (its problems fail the test), photographed on a failure
+    (``other-<n>-page-<m>.png``), closed at the end."""
+    opened: list[BrowserWatch] = []
+
+    def open_context() -> BrowserWatch:
+        watched = _new_watched_context(browser, site, viewport)
+        opened.append(watched)
+        return watched
+
+    yield open_context
+    failed = _failed(request)
+    problems = []
+    for number, watched in enumerate(opened, start=1):
+        if failed:
+            _screenshots(watched.context, tmp_path, prefix=f"other-{number}-")
+        watched.context.close()
+        problems += [f"(other browser {number}) {p}" for p in watched.unexpected()]
+    if problems:
+        pytest.fail(
+            _bundle_note(site)
+            + "Another browser met what the test did not expect:\n"
             + "\n".join(f"- {p}" for p in problems),
             pytrace=False,
         )
