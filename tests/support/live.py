@@ -11,12 +11,18 @@
 - :class:`SiteOnFile`: a site of its own (an SQLite file in a temporary directory,
   prepared with ``manage.py`` commands, and a :class:`Server` on it), for the browser
   tests and benchmarks: it runs the same whatever database the test process uses.
+- :class:`RedisServer`: a private ``redis-server`` on a free port, for tests that stop and
+  restart Redis (never the shared one).
+- :func:`cpu_seconds`, :func:`rss_bytes`: a process's CPU time and resident memory, read
+  from ``/proc`` (benchmarks and the soak).
 """
 
 import asyncio
 import contextlib
 import json
 import os
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -82,6 +88,17 @@ class _Child:
     def log_tail(self, size: int = 4000) -> str:
         return Path(self.log.name).read_text(errors="replace")[-size:]
 
+    def kill(self) -> None:
+        """SIGKILL, as a crash or an OOM kill: no cleanup runs; the log stays readable."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def cpu_seconds(self) -> float:
+        return cpu_seconds(self.process.pid)
+
+    def rss_bytes(self) -> int:
+        return rss_bytes(self.process.pid)
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -125,15 +142,19 @@ class Server(_Child):
         redis_url: str = "",
         channel_prefix: str = "",
         settings: dict[str, str] | None = None,
+        application: str = "config.asgi:application",
+        port: int | None = None,
     ):
-        """`settings`: more environment variables for the server (see .env.example)."""
-        self.port = free_port()
+        """`settings`: more environment variables for the server (see .env.example);
+        `application`: another ASGI application (e.g. the benchmarks' bare relay);
+        `port`: a given port, e.g. to restart a server where its clients expect it."""
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/graphql/"
         env = _environment(database_url, redis_url, channel_prefix)
         env.update(settings or {})
         super().__init__(
-            ["daphne", "-b", "127.0.0.1", "-p", str(self.port), "config.asgi:application"],
+            ["daphne", "-b", "127.0.0.1", "-p", str(self.port), application],
             env,
             f"jointops-{self.port}-",
         )
@@ -298,3 +319,197 @@ class SiteOnFile:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+class RedisServer:
+    """A private ``redis-server`` on a free loopback port, no persistence: stop() and
+    start() again lose everything it held, as a restarted Redis does."""
+
+    def __init__(self):
+        executable = shutil.which("redis-server")
+        if executable is None:
+            raise RuntimeError("redis-server is not installed")
+        self.executable = executable
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 10) -> "RedisServer":
+        self.process = subprocess.Popen(
+            [self.executable, "--port", str(self.port), "--bind", "127.0.0.1"]
+            + ["--save", "", "--appendonly", "no", "--loglevel", "warning"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock,
+            ):
+                sock.sendall(b"PING\r\n")
+                if sock.recv(16).startswith(b"+PONG"):
+                    return self
+            time.sleep(0.05)
+        self.stop()
+        raise TimeoutError(f"redis-server on port {self.port} not ready")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            self.process = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process `pid` so far (``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    # After the command name: state is field 3 of stat(5), utime 14 and stime 15.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of process `pid` (``/proc/<pid>/statm``)."""
+    pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+class ResumingSubscriber:
+    """A ``hitReported`` subscriber that behaves as a real client does over faults.
+
+    When its socket closes, or the server ends the subscription (``error`` or
+    ``complete``), it connects again, to the next of `ws_urls` in turn (as a load
+    balancer would send it), and resumes with ``afterSequence`` = the last sequence it
+    received; until the first, `after`. It records every sequence received, in order, and
+    why it reconnected; a ``next`` that carries errors is recorded in ``faulty`` and not
+    acted on (a graphql-ws client shows it and carries on). :meth:`drop` closes the
+    current socket from the client's side (a reconnection storm: call it on many at once).
+    """
+
+    def __init__(self, ws_urls: list[str], token: str, operation_id: str, *, after: int = 0):
+        self.ws_urls, self.token, self.operation_id, self.after = (
+            ws_urls,
+            token,
+            operation_id,
+            after,
+        )
+        self.sequences: list[int] = []
+        self.reconnections: dict[str, int] = {}
+        self.faulty: list[dict] = []
+        self._ws = None
+        self._turn = 0
+        self._subscribed = asyncio.Event()
+        self._stopped = False
+        self._task: asyncio.Task | None = None
+
+    query = """subscription($op: ID!, $after: Int) {
+      hitReported(operationId: $op, afterSequence: $after) { sequence clientId marking } }"""
+
+    async def start(self, timeout: float = 30) -> "ResumingSubscriber":
+        self._turn = 0
+        self._task = asyncio.create_task(self._run())
+        await self.subscribed(timeout)
+        return self
+
+    async def subscribed(self, timeout: float = 30) -> None:
+        """Wait until the current connection has sent its ``subscribe``."""
+        await asyncio.wait_for(self._subscribed.wait(), timeout)
+
+    def _count(self, cause: str) -> None:
+        self.reconnections[cause] = self.reconnections.get(cause, 0) + 1
+
+    async def _run(self) -> None:
+        failures = 0
+        while not self._stopped:
+            url = self.ws_urls[self._turn % len(self.ws_urls)]
+            self._turn += 1
+            self._subscribed.clear()
+            cause = "closed"
+            try:
+                async with websockets.connect(
+                    url, subprotocols=["graphql-transport-ws"], open_timeout=10
+                ) as ws:
+                    self._ws = ws
+                    await ws.send(
+                        json.dumps(
+                            {
+                                "type": "connection_init",
+                                "payload": {"authorization": f"Bearer {self.token}"},
+                            }
+                        )
+                    )
+                    ack = json.loads(await asyncio.wait_for(ws.recv(), 30))
+                    if ack.get("type") != "connection_ack":
+                        raise RuntimeError(f"no connection_ack: {ack}")
+                    after = self.sequences[-1] if self.sequences else self.after
+                    await ws.send(
+                        json.dumps(
+                            {
+                                "id": "1",
+                                "type": "subscribe",
+                                "payload": {
+                                    "query": self.query,
+                                    "variables": {"op": self.operation_id, "after": after},
+                                },
+                            }
+                        )
+                    )
+                    self._subscribed.set()
+                    failures = 0
+                    async for raw in ws:
+                        message = json.loads(raw)
+                        if message["type"] == "next":
+                            payload = message["payload"]
+                            hit = (payload.get("data") or {}).get("hitReported")
+                            if hit is not None:
+                                self.sequences.append(hit["sequence"])
+                            if payload.get("errors"):
+                                self.faulty.append(payload)
+                        elif message["type"] in ("error", "complete"):
+                            cause = f"{message['type']}: {str(message.get('payload'))[:200]}"
+                            break
+            except websockets.ConnectionClosed:
+                cause = "closed"
+            except (OSError, TimeoutError, websockets.WebSocketException, RuntimeError) as error:
+                cause = f"could not connect: {type(error).__name__}"
+                failures += 1
+            finally:
+                self._ws = None
+            if self._stopped:
+                return
+            self._count(cause)
+            if failures:  # the server is away: try the next one, a little later each time
+                await asyncio.sleep(min(0.1 * failures, 1.0))
+
+    async def drop(self) -> None:
+        """Close the socket from this side; the subscriber reconnects at once."""
+        self._subscribed.clear()
+        if self._ws is not None:
+            with contextlib.suppress(websockets.ConnectionClosed):
+                await self._ws.close()
+
+    async def wait_for(self, sequences: list[int], timeout: float) -> bool:
+        """Wait until the sequences received end with the last of `sequences` (or more)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not sequences or (self.sequences and self.sequences[-1] >= sequences[-1]):
+                return True
+            await asyncio.sleep(0.05)
+        return False
+
+    async def stop(self) -> None:
+        self._stopped = True
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, websockets.ConnectionClosed):
+                await self._task
