@@ -230,6 +230,9 @@ GRAPHQL_WS_INIT_TIMEOUT = env.int("GRAPHQL_WS_INIT_TIMEOUT", default=10)
 GRAPHQL_WS_REAUTH_INTERVAL = env.float("GRAPHQL_WS_REAUTH_INTERVAL", default=30)
 # Operations (queries and subscriptions) one websocket may run at once.
 GRAPHQL_WS_MAX_OPERATIONS = env.int("GRAPHQL_WS_MAX_OPERATIONS", default=50)
+# Messages one live subscription may have waiting to be sent; a subscriber further behind
+# is told to resume (RESUME_REQUIRED, with the afterSequence to resume from).
+GRAPHQL_WS_MAX_PENDING = env.int("GRAPHQL_WS_MAX_PENDING", default=300)
 
 # Production hardening: on whenever DEBUG is off, so `check --deploy` is clean.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

@@ -18,6 +18,11 @@ made outside the services (a database edit, a logout, a lost event) it re-authen
 every ``GRAPHQL_WS_REAUTH_INTERVAL`` seconds: one indexed query per connection. When the
 credentials no longer hold, the socket closes with 4403; otherwise the fresh user object
 replaces the old one, and the live subscriptions re-check what they may see.
+
+Live events of operations do not come to each connection: the process's hub
+(``graphql_api/fanout.py``) follows each operation once, runs each distinct subscription
+document once per event, and hands the subscriptions ready ``next`` payloads, which the
+connection sends as they are.
 """
 
 import asyncio
@@ -49,6 +54,8 @@ from agencies.services import api_token_user
 from graphql_api.core.errors import CodedGraphQLError
 from graphql_api.core.permissions import RootFieldRuleMiddleware, check_root_field
 from graphql_api.core.requests import RequestError, prepare
+from graphql_api.fanout import Delivery, SubscriptionRequest, format_result
+from graphql_api.fanout import hub as fanout_hub
 from graphql_api.schema import schema
 from graphql_api.views import format_error
 from operations import events
@@ -62,23 +69,39 @@ SUBSCRIBER_EXISTS, TOO_MANY_INITS, INTERNAL = 4409, 4429, 4500
 
 
 class WsContext:
-    """The context of resolvers over websocket: the user, and live event queues.
+    """The context of resolvers over websocket: the user, live event queues, and for a
+    subscription its request and its follow of an operation's live events.
 
     ``user`` is read from the connection each time, so a long-lived subscription sees
-    the user as last re-authenticated, not as they were when it started."""
+    the user as last re-authenticated, not as they were when it started. Make a fresh
+    context for each execution (``fresh``): resolvers memoise the viewer's grants on it.
+    """
 
-    def __init__(self, consumer: "GraphQLWSConsumer"):
+    def __init__(self, consumer: "GraphQLWSConsumer", request: SubscriptionRequest | None = None):
         self._consumer = consumer
+        self.request = request
 
     @property
     def user(self):
         return self._consumer.user
+
+    def fresh(self) -> "WsContext":
+        return WsContext(self._consumer, self.request)
 
     async def listen(self, group: str, queue: asyncio.Queue | None = None) -> asyncio.Queue:
         return await self._consumer.listen(group, queue)
 
     async def unlisten(self, group: str, queue: asyncio.Queue) -> None:
         await self._consumer.unlisten(group, queue)
+
+    async def follow(self, operation_pk: int, kind: str):
+        """Follow the operation's live events through the process's hub."""
+        subscription = await fanout_hub().follow(self, operation_pk, kind)
+        self._consumer.live.add(subscription)
+        return subscription
+
+    def forget(self, subscription) -> None:
+        self._consumer.live.discard(subscription)
 
 
 # -- the Origin check: Django's CsrfViewMiddleware._origin_verified, for a websocket ----
@@ -196,6 +219,7 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
         self.closing = False
         self.operations: dict[str, asyncio.Task] = {}
         self.listeners: dict[str, set[asyncio.Queue]] = {}
+        self.live: set = set()  # this connection's fanout.LiveSubscription
         self.reauth_task: asyncio.Task | None = None
         if SUBPROTOCOL not in self.scope.get("subprotocols", []):
             await self.close()
@@ -229,8 +253,9 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code):
         self.closing = True
         self._stop()
-        for group in list(getattr(self, "listeners", {})):
-            await self.channel_layer.group_discard(group, self.channel_name)
+        for group, queues in list(getattr(self, "listeners", {}).items()):
+            for queue in list(queues):
+                await self.unlisten(group, queue)
         if getattr(self, "user", None) is not None:
             await self.channel_layer.group_discard(
                 events.user_group(self.user.pk), self.channel_name
@@ -262,6 +287,10 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
     async def _send(self, message: dict) -> None:
         if not self.closing:
             await self.send(text_data=json.dumps(message))
+
+    async def _send_text(self, text: str) -> None:
+        if not self.closing:
+            await self.send(text_data=text)
 
     async def _on_init(self, message):
         if self.user is not None:
@@ -394,10 +423,11 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
         if errors:
             await self._errors(op_id, errors)
             return
+        request = SubscriptionRequest(payload["query"], document, variables, operation_name)
         stream = await create_source_event_stream(
             schema.graphql_schema,
             document,
-            context_value=WsContext(self),
+            context_value=WsContext(self, request),
             variable_values=variables,
             operation_name=operation_name,
         )
@@ -406,6 +436,9 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
             return
         try:
             async for event in stream:
+                if isinstance(event, Delivery):  # made once by the hub, for all who share it
+                    await self._send_text(event.text(op_id))
+                    continue
                 result = await self._execute(document, event, variables, operation_name)
                 if result.errors is None and not any((result.data or {}).values()):
                     continue  # nothing this user may see
@@ -440,10 +473,7 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
 
     @staticmethod
     def _format(result: ExecutionResult) -> dict:
-        formatted = {"data": result.data}
-        if result.errors:
-            formatted["errors"] = [format_error(e) for e in result.errors]
-        return formatted
+        return format_result(result)
 
     # -- staying authenticated ------------------------------------------------------
 
@@ -473,26 +503,35 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
             queues = {queue for group in self.listeners.values() for queue in group}
             for queue in queues:
                 queue.put_nowait({"type": "live.event", "kind": events.ACCESS_CHANGED})
+            for subscription in list(self.live):
+                subscription.access_changed()
 
     # -- live events ----------------------------------------------------------------
 
     async def listen(self, group: str, queue: asyncio.Queue | None = None) -> asyncio.Queue:
         """A queue of the events of a channel-layer group (see operations.events); pass
-        `queue` to receive several groups' events in one queue."""
+        `queue` to receive several groups' events in one queue. An operation's group is
+        followed by the process's hub, which passes its events on; others are joined by
+        this connection."""
         queue = queue if queue is not None else asyncio.Queue()
-        if group not in self.listeners:
-            self.listeners[group] = set()
+        operation_pk = events.operation_of_group(group)
+        if operation_pk is not None:
+            await fanout_hub().listen(group, queue)
+        elif group not in self.listeners:
             await self.channel_layer.group_add(group, self.channel_name)
-        self.listeners[group].add(queue)
+        self.listeners.setdefault(group, set()).add(queue)
         return queue
 
     async def unlisten(self, group: str, queue: asyncio.Queue) -> None:
         queues = self.listeners.get(group)
-        if queues is None:
+        if queues is None or queue not in queues:
             return
         queues.discard(queue)
         if not queues:
             del self.listeners[group]
+        if events.operation_of_group(group) is not None:
+            fanout_hub().unlisten(group, queue)
+        elif not queues:
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def live_event(self, message):

@@ -17,6 +17,7 @@ coordinators, and :func:`require` before acting. Selectors read through
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 
 from django.contrib.auth.models import Permission
@@ -195,6 +196,96 @@ def hits_with_nominal_data_visible_to(user) -> QuerySet[Hit]:
     analysed = operations_with_permission(user, ANALYSE).values("pk")
     mine = Q(reporting_agency_id=user.agency_id) if user.agency_id else Q(pk__in=[])
     return visible.filter(Q(operation__in=analysed) | mine)
+
+
+# -- What one viewer is shown of a hit, for the live fan-out --------------------------
+#
+# The live fan-out (graphql_api/fanout.py) reads each new hit once per server process and
+# runs each subscription document once for everybody who is shown the same. What a viewer
+# is shown of a hit is decided by the two rules above, hits_visible_to and
+# can_see_nominal_data; VisibilityProfile is those rules for one viewer of one operation,
+# as a value: equal profiles are shown exactly the same of every hit, and
+# VisibilityProfile.hit_view narrows it to one hit. A test checks both against the
+# querysets above for every persona and marking.
+
+
+class HitView(StrEnum):
+    """What one viewer is shown of one hit they may see."""
+
+    WITH_NOMINAL_DATA = "with_nominal_data"
+    WITHOUT_NOMINAL_DATA = "without_nominal_data"
+
+
+@dataclass(frozen=True, slots=True)
+class VisibilityProfile:
+    """Everything that decides what one viewer is shown of the hits of one operation,
+    and nothing else (hashable: the fan-out groups viewers by it).
+
+    - ``sees_operation``: view_operation; without it nothing at all.
+    - ``sees_every_hit``: coordinate_operation; every hit, whatever its marking.
+    - ``nominal_data_of_every_hit``: coordinate_operation or analyse_operation; actors,
+      reporter and history of every hit they see.
+    - ``own_agency_id``: hits this agency reported are seen whatever their marking, with
+      their nominal data; None for coordinators (they see everything anyway) and for
+      users without an agency.
+    """
+
+    operation_id: int
+    sees_operation: bool = False
+    sees_every_hit: bool = False
+    nominal_data_of_every_hit: bool = False
+    own_agency_id: int | None = None
+
+    def hit_view(self, hit: Hit) -> HitView | None:
+        """What this viewer is shown of `hit`: None when they may not see it."""
+        if not self.sees_operation or hit.operation_id != self.operation_id:
+            return None
+        own = self.own_agency_id is not None and hit.reporting_agency_id == self.own_agency_id
+        if not (self.sees_every_hit or own or hit.marking not in RESTRICTED_MARKINGS):
+            return None
+        if self.nominal_data_of_every_hit or own:
+            return HitView.WITH_NOMINAL_DATA
+        return HitView.WITHOUT_NOMINAL_DATA
+
+
+def visibility_profile(user, operation_id: int, held: set[str]) -> VisibilityProfile:
+    """The profile of `user` in operation `operation_id`, given the codenames they hold
+    on it (:func:`operation_permissions`, or :func:`operation_permissions_of_users`)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or VIEW not in held:
+        return VisibilityProfile(operation_id)
+    coordinator = COORDINATE in held
+    return VisibilityProfile(
+        operation_id,
+        sees_operation=True,
+        sees_every_hit=coordinator,
+        nominal_data_of_every_hit=coordinator or ANALYSE in held,
+        own_agency_id=None if coordinator else user.agency_id,
+    )
+
+
+def operation_permissions_of_users(users: Iterable, operation_id: int) -> dict[int, set[str]]:
+    """Codenames each of `users` holds on one operation, by user id, in two queries
+    whatever their number: :func:`operation_permissions` for every subscriber of a live
+    operation at once. Inactive and anonymous users hold nothing."""
+    ids = {
+        user.pk
+        for user in users
+        if getattr(user, "is_authenticated", False) and user.is_active and user.pk is not None
+    }
+    result: dict[int, set[str]] = {pk: set() for pk in ids}
+    if not ids:
+        return result
+    direct = OperationUserObjectPermission.objects.filter(
+        content_object_id=operation_id, user_id__in=ids
+    ).values_list("user_id", "permission__codename")
+    via_agency = OperationGroupObjectPermission.objects.filter(
+        content_object_id=operation_id, group__user__in=ids
+    ).values_list("group__user", "permission__codename")
+    for rows in (direct, via_agency):
+        for user_id, codename in rows:
+            if user_id in result:
+                result[user_id].add(codename)
+    return result
 
 
 def can_create_operation(user) -> bool:

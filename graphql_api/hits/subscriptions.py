@@ -1,30 +1,40 @@
 """Live subscriptions, built on graphene's ``subscribe_<field>`` resolvers.
 
-The source streams run in the websocket consumer's event loop and carry only keys
-(hit ids, event kinds); every payload is then resolved like a query, in a worker
-thread, through the same permission-aware selectors as any other read.
+The source streams run in the websocket consumer's event loop. Live events are fanned out
+by the process's hub (``graphql_api/fanout.py``): it reads each new hit or change once,
+decides with the permission rules what each subscriber is shown, and executes each
+distinct document once for everybody shown the same; the streams here pass its ready
+payloads on. Replays are read here, per subscription, in batches of ``REPLAY_BATCH``
+through the same permission-aware selectors as any other read, and executed by the
+connection.
 
 ``hitReported`` first replays every visible hit after ``afterSequence`` from the
-database, then follows live events. The consumer joins the operation's group before
-the replay reads, and both phases advance one cursor over the per-operation sequence,
-so a hit committed during the replay is sent once, in order, never skipped.
+database, then follows live events. The stream joins the operation's feed before the
+replay reads, and both phases advance one cursor over the per-operation sequence (the
+cursor: everything the subscriber may see up to it has been sent): the replay reads
+until its cursor has reached the feed's, then joins (``LiveSubscription.go_live``, in
+the same step), and the feed sends it only hits after its cursor. So a hit committed
+during the replay is sent once, in order, never skipped.
 
 A subscription lasts as long as its subscriber may see the operation. Each change of the
-operation (participation, coordinators, analysts, status: ``OPERATION_CHANGED``) and
-each change of the subscriber's own access (``ACCESS_CHANGED``, from the consumer)
-re-checks it; once it no longer holds, the stream ends with ``NOT_FOUND``, the answer
-for an operation that does not exist, and the client gets an ``error`` message.
+operation (participation, coordinators, analysts, status: ``OPERATION_CHANGED``) is
+checked by the hub for all its subscribers at once, and each change of the subscriber's
+own access (``ACCESS_CHANGED``, from the consumer) here; once access no longer holds, the
+stream ends with ``NOT_FOUND``, the answer for an operation that does not exist, and the
+client gets an ``error`` message. A subscriber too far behind ends with
+``RESUME_REQUIRED`` (see the fan-out).
 """
 
 import graphene
 from channels.db import database_sync_to_async
 from graphql_relay import from_global_id
 
+from graphql_api import fanout
 from graphql_api.core.errors import CodedGraphQLError
 from graphql_api.hits.schema import plan_hit_queryset
 from graphql_api.hits.types import HitNode
 from graphql_api.operations.types import OperationNode
-from operations import events
+from operations.models import Hit, Operation
 from operations.permissions import hits_visible_to
 from operations.selectors import operation_list_for_user
 
@@ -53,33 +63,41 @@ def _last_sequence_if_visible(user, operation_pk: int) -> int | None:
 
 
 @database_sync_to_async
-def _visible_hits_after(user, operation_pk: int, cursor: int) -> list[tuple[int, int]]:
-    return list(
-        hits_visible_to(user)
+def _replay_batch(user, operation_pk: int, cursor: int) -> tuple[list[Hit], int]:
+    """Up to REPLAY_BATCH hits the user may see after `cursor`, in sequence order, with
+    all a Hit can show; and the operation's last sequence as it stood before they were
+    read (all hits up to it were committed, so fewer than a batch means the user has
+    seen everything up to it)."""
+    covered = (
+        Operation.objects.filter(pk=operation_pk)
+        .values_list("last_hit_sequence", flat=True)
+        .first()
+        or 0
+    )
+    hits = (
+        plan_hit_queryset(hits_visible_to(user))
         .filter(operation_id=operation_pk, sequence__gt=cursor)
         .order_by("sequence")
-        .values_list("pk", "sequence")[:REPLAY_BATCH]
     )
-
-
-@database_sync_to_async
-def _hit_visible(user, hit_pk: int) -> bool:
-    return hits_visible_to(user).filter(pk=hit_pk).exists()
+    return list(hits[:REPLAY_BATCH]), covered
 
 
 async def _require_visible(user, operation_pk: int) -> int:
     last = await _last_sequence_if_visible(user, operation_pk)
     if last is None:  # the same answer as for an operation that does not exist
-        raise CodedGraphQLError("Operation not found.", "NOT_FOUND")
+        raise fanout.operation_not_found()
     return last
 
 
-def _may_change_access(event: dict) -> bool:
-    """A change that can take the operation away from a subscriber: not a hit's review or
-    amendment (the hit is re-read through the selectors anyway)."""
-    if event["kind"] == events.ACCESS_CHANGED:
-        return True
-    return event["kind"] == events.OPERATION_CHANGED and not event.get("hit_id")
+async def _live(subscription, user_of, operation_pk: int):
+    """What the hub hands `subscription`, re-checking access when the subscriber's own
+    changes; ends with the error the subscription ended with."""
+    while True:
+        item = await subscription.next()
+        if item is fanout.RECHECK:
+            await _require_visible(user_of(), operation_pk)
+            continue
+        yield item
 
 
 class OperationChange(graphene.ObjectType):
@@ -105,79 +123,49 @@ class HitSubscriptions(graphene.ObjectType):
     async def subscribe_hit_reported(root, info, operation_id, after_sequence=None):
         # info.context.user is read afresh each time: the connection re-authenticates.
         context, operation_pk = info.context, _operation_pk(operation_id)
-        group = events.operation_group(operation_pk)
-        events_queue = await context.listen(group)
-        try:
-            last = await _require_visible(context.user, operation_pk)
-        except Exception:
-            await context.unlisten(group, events_queue)
-            raise
+        subscription = await context.follow(operation_pk, fanout.HITS)  # or NOT_FOUND
+        last = subscription.last_sequence
         cursor = last if after_sequence is None else max(after_sequence, 0)
 
         async def stream():
             nonlocal cursor
             try:
-                while True:
-                    while True:  # replay from the database until caught up
-                        rows = await _visible_hits_after(context.user, operation_pk, cursor)
-                        for pk, sequence in rows:
-                            cursor = sequence
-                            yield pk
-                        if len(rows) < REPLAY_BATCH:
-                            break
-                    while True:  # wait for a newer hit; the replay re-checks permission
-                        event = await events_queue.get()
-                        if event["kind"] == events.HIT_REPORTED and event["sequence"] > cursor:
-                            break
-                        if _may_change_access(event):
-                            await _require_visible(context.user, operation_pk)
+                while not subscription.go_live(cursor):  # replay until caught up
+                    hits, covered = await _replay_batch(context.user, operation_pk, cursor)
+                    for hit in hits:
+                        cursor = hit.sequence
+                        yield hit
+                    if len(hits) < REPLAY_BATCH:
+                        cursor = max(cursor, covered)
+                async for delivery in _live(subscription, lambda: context.user, operation_pk):
+                    yield delivery
             finally:
-                await info.context.unlisten(group, events_queue)
+                subscription.close()
 
         return stream()
 
     @staticmethod
     def resolve_hit_reported(root, info, **kwargs):
-        return plan_hit_queryset(hits_visible_to(info.context.user)).filter(pk=root).first()
+        # The hit, read by the replay (through hits_visible_to) or by the hub (shown only
+        # to subscribers whose visibility profile lets them see it).
+        return root
 
     @staticmethod
     async def subscribe_operation_changed(root, info, operation_id):
         context, operation_pk = info.context, _operation_pk(operation_id)
-        group = events.operation_group(operation_pk)
-        events_queue = await context.listen(group)
-        try:
-            await _require_visible(context.user, operation_pk)
-        except Exception:
-            await context.unlisten(group, events_queue)
-            raise
+        subscription = await context.follow(operation_pk, fanout.CHANGES)  # or NOT_FOUND
+        subscription.go_live()
 
         async def stream():
             try:
-                while True:
-                    event = await events_queue.get()
-                    if event["kind"] not in (events.OPERATION_CHANGED, events.ACCESS_CHANGED):
-                        continue
-                    await _require_visible(context.user, operation_pk)
-                    if event["kind"] == events.ACCESS_CHANGED:
-                        continue
-                    hit_id = event.get("hit_id")
-                    if hit_id and not await _hit_visible(context.user, hit_id):
-                        continue  # a change to a hit this user may not see
-                    yield {"operation_pk": operation_pk, **event}
+                async for delivery in _live(subscription, lambda: context.user, operation_pk):
+                    yield delivery
             finally:
-                await info.context.unlisten(group, events_queue)
+                subscription.close()
 
         return stream()
 
     @staticmethod
     def resolve_operation_changed(root, info, **kwargs):
-        user = info.context.user
-        operation = operation_list_for_user(user).filter(pk=root["operation_pk"]).first()
-        if operation is None:
-            return None
-        hit = None
-        if root.get("hit_id"):
-            hit = plan_hit_queryset(hits_visible_to(user)).filter(pk=root["hit_id"]).first()
-            if hit is None:
-                return None
-        return OperationChange(what=root["what"], operation=operation, hit=hit)
+        # Read by the hub, for subscribers who may see the operation and the hit.
+        return OperationChange(what=root["what"], operation=root["operation"], hit=root["hit"])
