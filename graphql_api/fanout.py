@@ -373,7 +373,9 @@ class LiveSubscription:
         if not self.attached:
             return True  # next() answers why
         if self.kind == HITS:
-            if cursor < self.feed.cursor:
+            if self.feed.cursor is None:
+                self.feed.position(cursor)
+            elif cursor < self.feed.cursor:
                 return False
             self.cursor = cursor
         self.live = True
@@ -492,7 +494,8 @@ class Feed:
     def catch_up_soon(self) -> None:
         """Read after the cursor even without a new event (after a failure, a lost
         membership)."""
-        self.push({"type": "live.event", "group": self.group, "kind": events.HIT_REPORTED})
+        self._events.append({"kind": events.HIT_REPORTED, "sequence": None})
+        self._wakeup.set()
 
     async def _work(self) -> None:
         try:
@@ -507,35 +510,42 @@ class Feed:
             self._wakeup.clear()
             batch = list(self._events)
             self._events.clear()
-            if self.cursor is None:
-                # Nobody follows yet: what these events announce was committed before
-                # the first subscription reads where the operation stands.
-                continue
-            try:
-                await self._handle(batch)
-            except Exception:
-                logger.exception("Live fan-out of %s failed; trying again", self.group)
-                self._retry = asyncio.get_running_loop().call_later(RETRY_AFTER, self.catch_up_soon)
+            await self._handle(batch)
 
     async def _handle(self, batch: list[dict]) -> None:
-        """The events in the order they came; consecutive hit events make one read."""
+        """The events in the order they came; consecutive hit events make one read. Hit
+        events before any hitReported subscription has said where it stands (the cursor
+        is None) announce hits committed before it read that: nothing to do."""
         hits_waiting = False
         for event in batch:
             kind = event.get("kind")
-            if kind == events.HIT_REPORTED:
+            if kind == events.HIT_REPORTED and self.cursor is not None:
                 sequence = event.get("sequence")
                 hits_waiting |= sequence is None or sequence > self.cursor
             elif kind == events.OPERATION_CHANGED:
                 if hits_waiting:
-                    await self._catch_up()
+                    await self._catch_up_or_retry()
                     hits_waiting = False
-                await self._changed(event)
+                try:
+                    await self._changed(event)
+                except Exception:  # as if the event had been lost
+                    logger.exception("Live fan-out of a change of %s failed", self.group)
         if hits_waiting:
+            await self._catch_up_or_retry()
+
+    async def _catch_up_or_retry(self) -> None:
+        try:
             await self._catch_up()
+        except Exception:  # e.g. the database away: read again in a moment
+            logger.exception("Live fan-out of %s failed; reading again", self.group)
+            self._retry = asyncio.get_running_loop().call_later(RETRY_AFTER, self.catch_up_soon)
 
     async def _catch_up(self) -> None:
         """Read every hit after the cursor, and send each subscriber what it may see."""
         while True:
+            if not any(s.kind == HITS for s in self.subscriptions):
+                self.cursor = None  # nobody to read for: the next follower says where to start
+                return
             previous = self.cursor
             hits = await _hits_after(self.operation_pk, previous)
             self.hub.stats["reads"] += 1
