@@ -19,13 +19,13 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from agencies.models import User
 from audit.services import audit_record
-from operations import events, identifiers, permissions
+from operations import events, identifiers, permissions, selectors
 from operations.commodities import (
     GROUP_OF,
     MAX_COUNT,
@@ -45,11 +45,9 @@ from operations.models import (
     HitRevision,
     Marking,
     Operation,
-    Participation,
     Shipment,
 )
 from operations.models.hit import ModeOfTransport
-from timeline.models import TimeWindow
 
 # A device clock a little ahead of ours is not an error; more than this is.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -412,8 +410,30 @@ def fingerprint(content: dict) -> str:
 # --- writing -----------------------------------------------------------------------
 
 
+def content_identifiers(content: dict) -> set[tuple[str, str]]:
+    """The canonical identifiers (kind, value) a hit's content names, as indexed in
+    HitIdentifier: those of its shipment and the nominal ones of its actors."""
+    found: set[tuple[str, str]] = set()
+    shipment = content["shipment"]
+    if shipment:
+        found |= {
+            (kind, shipment[name])
+            for name, (_, kind) in SHIPMENT_IDENTIFIERS.items()
+            if shipment[name]
+        }
+    for actor in content["actors"]:
+        found |= {(Kind.PHONE, p) for p in actor["phones"]} | {
+            (Kind.EMAIL, e) for e in actor["emails"]
+        }
+        found |= {(Kind.DOCUMENT, f"{d['country']}:{d['number']}") for d in actor["documents"]}
+        if actor["registration_number"]:
+            found.add((Kind.REGISTRATION, f"{actor['nationality']}:{actor['registration_number']}"))
+    return found
+
+
 def _write_content(hit: Hit, content: dict, *, replace: bool) -> None:
-    """Write the hit's fields and parts from canonical content (`replace`: drop the old parts)."""
+    """Write the hit's fields and parts from canonical content (`replace`: drop the old
+    parts): one statement per table."""
     for name in HIT_FIELDS:
         value = content[name]
         if name == "occurred_at":
@@ -440,17 +460,10 @@ def _write_content(hit: Hit, content: dict, *, replace: bool) -> None:
         )
         for item in content["items"]
     )
-    found: set[tuple[str, str]] = set()
-    shipment = content["shipment"]
-    if shipment:
-        Shipment.objects.create(hit=hit, **shipment)
-        found |= {
-            (kind, shipment[name])
-            for name, (_, kind) in SHIPMENT_IDENTIFIERS.items()
-            if shipment[name]
-        }
-    for actor in content["actors"]:
-        Actor.objects.create(
+    if content["shipment"]:
+        Shipment.objects.create(hit=hit, **content["shipment"])
+    Actor.objects.bulk_create(
+        Actor(
             hit=hit,
             **{
                 **actor,
@@ -459,170 +472,190 @@ def _write_content(hit: Hit, content: dict, *, replace: bool) -> None:
                 else None,
             },
         )
-        found |= {(Kind.PHONE, p) for p in actor["phones"]} | {
-            (Kind.EMAIL, e) for e in actor["emails"]
-        }
-        found |= {(Kind.DOCUMENT, f"{d['country']}:{d['number']}") for d in actor["documents"]}
-        if actor["registration_number"]:
-            found.add((Kind.REGISTRATION, f"{actor['nationality']}:{actor['registration_number']}"))
+        for actor in content["actors"]
+    )
     HitIdentifier.objects.bulk_create(
-        HitIdentifier(hit=hit, kind=k, value=v) for k, v in sorted(found)
+        HitIdentifier(hit=hit, kind=k, value=v) for k, v in sorted(content_identifiers(content))
     )
 
 
-def _reporting_participation(actor: User, operation: Operation) -> Participation:
-    participation = operation.participations.filter(
-        agency_id=actor.agency_id,
-        state=Participation.State.ACCEPTED,
-        role__in=[Participation.Role.LEAD, Participation.Role.PARTICIPANT],
-    ).first()
-    if participation is None:
-        raise ValidationError(
-            {
-                "operation_id": ValidationError(
-                    "Your agency does not take part in this operation as a reporting participant.",
-                    code=Code.NO_PARTICIPATION,
-                )
-            }
+def _refusal(field: str, message: str, code: Code) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def _check_reporter(context: selectors.HitReportContext | None) -> None:
+    """The answers of permissions.require, from facts read beforehand: somebody who may
+    not see the operation is told it was not found, exactly as for a missing one."""
+    if context is None or not context.may_view:
+        raise _refusal("operation_id", "Operation not found.", Code.NOT_FOUND)
+    if not context.may_report:
+        raise _refusal(
+            "operation_id",
+            "You are not allowed to do this in this operation.",
+            Code.PERMISSION_DENIED,
         )
-    return participation
 
 
-def _check_window(
-    operation: Operation, participation: Participation, occurred_at: datetime, now: datetime
+def _check_reporting(
+    context: selectors.HitReportContext, occurred_at: datetime, now: datetime
 ) -> None:
-    """The hit must fall in one of the participant's control windows (or, when it has
-    none, an operational phase) and be reported before that window closes, unless the
-    coordinators accept late reports."""
+    """The operation must be active and the user's agency take part in it as lead or
+    participant. The hit must fall in one of the participant's control windows (or,
+    when it has none, an operational phase) and be reported before that window closes,
+    unless the coordinators accept late reports. Of the windows that cover the time, the
+    one that ends last decides (selectors.hit_report_context finds it)."""
+    if context.operation.status != Operation.Status.ACTIVE:
+        raise _refusal(
+            "operation_id",
+            "Hits are reported while the operation is active.",
+            Code.OPERATION_NOT_ACTIVE,
+        )
+    if context.participation_id is None:
+        raise _refusal(
+            "operation_id",
+            "Your agency does not take part in this operation as a reporting participant.",
+            Code.NO_PARTICIPATION,
+        )
     if occurred_at > now + CLOCK_SKEW:
-        raise ValidationError(
-            {
-                "occurred_at": ValidationError(
-                    "This time is in the future.", code=Code.OCCURRED_IN_FUTURE
-                )
-            }
+        raise _refusal("occurred_at", "This time is in the future.", Code.OCCURRED_IN_FUTURE)
+    if context.covering_window_end is None:
+        raise _refusal(
+            "occurred_at", "This time is outside your control windows.", Code.OUTSIDE_WINDOW
         )
-    windows = operation.time_windows.filter(deleted_at__isnull=True)
-    own = windows.filter(kind=TimeWindow.Kind.CONTROL, participation=participation)
-    candidates = own if own.exists() else windows.filter(kind=TimeWindow.Kind.OPERATIONAL)
-    window = (
-        candidates.filter(starts_at__lte=occurred_at, ends_at__gte=occurred_at)
-        .order_by("-ends_at")
-        .first()
-    )
-    if window is None:
-        raise ValidationError(
-            {
-                "occurred_at": ValidationError(
-                    "This time is outside your control windows.", code=Code.OUTSIDE_WINDOW
-                )
-            }
-        )
-    if now > window.ends_at and not operation.accept_late_reports:
-        raise ValidationError(
-            {
-                "occurred_at": ValidationError(
-                    "The window of this hit has closed; ask a coordinator to accept late reports.",
-                    code=Code.LATE_REPORT,
-                )
-            }
+    if now > context.covering_window_end and not context.operation.accept_late_reports:
+        raise _refusal(
+            "occurred_at",
+            "The window of this hit has closed; ask a coordinator to accept late reports.",
+            Code.LATE_REPORT,
         )
 
 
-def deconfliction_matches(user, hit: Hit) -> list[DeconflictionMatch]:
-    """Other hits the user may see that share a deconflicted identifier with `hit`, the
-    most recent first (at most MAX_MATCHES).
+# Refusals of a reporting participant for the time of the hit alone.
+WINDOW_REFUSALS = frozenset({Code.OCCURRED_IN_FUTURE, Code.OUTSIDE_WINDOW, Code.LATE_REPORT})
+
+
+def hit_report_refusal(*, actor: User, operation: Operation, occurred_at: datetime) -> str | None:
+    """The code :func:`hit_report` would refuse a hit of `actor` that occurred at
+    `occurred_at` with, whatever its content (None: it would take it now)."""
+    context = selectors.hit_report_context(actor, operation.pk, None, occurred_at)
+    try:
+        _check_reporter(context)
+        _check_reporting(context, occurred_at, timezone.now())
+    except ValidationError as exc:
+        return next(iter(exc.error_dict.values()))[0].code
+    return None
+
+
+def deconfliction_matches(
+    user, identifiers: set[tuple[str, str]], *, operation_id: int, exclude_hit_id: int | None = None
+) -> list[DeconflictionMatch]:
+    """Other hits the user may see that share a deconflicted identifier of `identifiers`
+    (see content_identifiers), the most recent first (at most MAX_MATCHES).
 
     Nominal identifiers (phones, documents) only match where the user may also see the
     other hit's nominal data. Across operations only the operation code and sequence
     are given, never the other agency's details.
+
+    Two statements whatever the number of earlier hits: the most recent MAX_MATCHES * 4
+    hits sharing an identifier (by the (kind, value) index), then which of those the user
+    may see, and whether with their nominal data.
     """
-    rule = Q()
-    for identifier in hit.identifiers.all():
-        if identifier.kind in HitIdentifier.DECONFLICTED:
-            rule |= Q(kind=identifier.kind, value=identifier.value)
-    if not rule:
+    wanted = sorted(
+        (kind, value) for kind, value in identifiers if kind in HitIdentifier.DECONFLICTED
+    )
+    if not wanted:
         return []
+    rule = Q()
+    for kind, value in wanted:
+        rule |= Q(kind=kind, value=value)
+    candidates = HitIdentifier.objects.filter(rule)
+    if exclude_hit_id is not None:
+        candidates = candidates.exclude(hit_id=exclude_hit_id)
     shared = list(
-        HitIdentifier.objects.filter(rule)
-        .exclude(hit=hit)
-        .order_by("-hit_id")
-        .values_list("hit_id", "kind", "value")[: MAX_MATCHES * 4]
+        candidates.order_by("-hit_id", "kind", "value").values_list("hit_id", "kind", "value")[
+            : MAX_MATCHES * 4
+        ]
     )
     if not shared:
         return []
+    nominal = permissions.hits_with_nominal_data_visible_to(user).filter(pk=OuterRef("pk"))
     visible = {
-        h.pk: h
-        for h in permissions.hits_visible_to(user)
+        pk: (code, sequence, other_operation_id, nominal_visible)
+        for pk, code, sequence, other_operation_id, nominal_visible in permissions.hits_visible_to(
+            user
+        )
         .filter(pk__in={hit_id for hit_id, _, _ in shared})
-        .select_related("operation")
+        .annotate(nominal_visible=Exists(nominal))
+        .values_list("pk", "operation__code", "sequence", "operation_id", "nominal_visible")
     }
-    held = permissions.operation_permissions(user, {h.operation_id for h in visible.values()})
     matches = []
     for hit_id, kind, value in shared:
-        other = visible.get(hit_id)
-        if other is None or (
-            kind in HitIdentifier.NOMINAL
-            and not permissions.can_see_nominal_data(
-                user, other, held.get(other.operation_id, set())
-            )
-        ):
+        if hit_id not in visible:
+            continue
+        code, sequence, other_operation_id, nominal_visible = visible[hit_id]
+        if kind in HitIdentifier.NOMINAL and not nominal_visible:
             continue
         matches.append(
             DeconflictionMatch(
                 kind=kind,
                 value=value,
-                operation_code=other.operation.code,
-                sequence=other.sequence,
-                same_operation=other.operation_id == hit.operation_id,
+                operation_code=code,
+                sequence=sequence,
+                same_operation=other_operation_id == operation_id,
             )
         )
     return matches[:MAX_MATCHES]
 
 
-@transaction.atomic
-def hit_report(*, actor: User, operation: Operation, client_id: uuid.UUID, data: dict) -> HitReport:
-    operation = Operation.objects.select_for_update().get(pk=operation.pk)
-    permissions.require(actor, operation, permissions.REPORT_HIT, field="operation_id")
-    content = clean_hit(data, operation)
-    digest = fingerprint(content)
-    existing = Hit.objects.filter(
-        operation=operation, reported_by=actor, client_id=client_id
-    ).first()
-    if existing is not None:
-        if existing.fingerprint != digest:
-            raise ValidationError(
-                {
-                    "client_id": ValidationError(
-                        "This clientId was already used for a different report.",
-                        code=Code.CLIENT_ID_CONFLICT,
-                    )
-                }
-            )
-        return HitReport(existing, created=False, matches=deconfliction_matches(actor, existing))
-    if operation.status != Operation.Status.ACTIVE:
-        raise ValidationError(
-            {
-                "operation_id": ValidationError(
-                    "Hits are reported while the operation is active.",
-                    code=Code.OPERATION_NOT_ACTIVE,
-                )
-            }
-        )
-    participation = _reporting_participation(actor, operation)
-    now = timezone.now()
-    _check_window(operation, participation, datetime.fromisoformat(content["occurred_at"]), now)
+def _next_sequence(operation_id: int) -> int | None:
+    """Take the next sequence number of an active operation (None: it is not active).
 
-    operation.last_hit_sequence += 1
-    operation.save(update_fields=["last_hit_sequence"])
+    One ``UPDATE ... RETURNING``, which also locks the operation's row until the
+    transaction ends: reports into one operation therefore commit in the order of their
+    numbers (a reader who has seen N never finds a later commit below N), and a report
+    rolled back gives its number back with the rest (no gap).
+    """
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(Operation._meta.db_table)} "
+            f"SET {quote('last_hit_sequence')} = {quote('last_hit_sequence')} + 1 "
+            f"WHERE {quote('id')} = %s AND {quote('status')} = %s "
+            f"RETURNING {quote('last_hit_sequence')}",
+            [operation_id, Operation.Status.ACTIVE],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+@transaction.atomic
+def _store(
+    *,
+    actor: User,
+    operation: Operation,
+    participation_id: int,
+    client_id: uuid.UUID,
+    digest: str,
+    content: dict,
+) -> Hit:
+    """The critical section of a report: from taking the sequence number (and with it
+    the operation's lock) to the commit, only inserts."""
+    sequence = _next_sequence(operation.pk)
+    if sequence is None:  # closed since it was checked
+        raise _refusal(
+            "operation_id",
+            "Hits are reported while the operation is active.",
+            Code.OPERATION_NOT_ACTIVE,
+        )
+    operation.last_hit_sequence = sequence
     hit = Hit(
         operation=operation,
-        participation=participation,
-        reporting_agency_id=participation.agency_id,
+        participation_id=participation_id,
+        reporting_agency_id=actor.agency_id,
         reported_by=actor,
         client_id=client_id,
         fingerprint=digest,
-        sequence=operation.last_hit_sequence,
+        sequence=sequence,
     )
     _write_content(hit, content, replace=False)
     HitRevision.objects.create(hit=hit, version=1, content=content, author=actor)
@@ -636,7 +669,75 @@ def hit_report(*, actor: User, operation: Operation, client_id: uuid.UUID, data:
     events.broadcast_on_commit(
         operation.pk, events.HIT_REPORTED, sequence=hit.sequence, hit_id=hit.pk
     )
-    return HitReport(hit, created=True, matches=deconfliction_matches(actor, hit))
+    return hit
+
+
+def _retry(actor: User, hit_id: int, stored: str, digest: str) -> HitReport:
+    """A report under a client id this user has used: the stored hit if the content is
+    the same (`stored` and `digest`: fingerprints), else CLIENT_ID_CONFLICT."""
+    if stored != digest:
+        raise _refusal(
+            "client_id",
+            "This clientId was already used for a different report.",
+            Code.CLIENT_ID_CONFLICT,
+        )
+    hit = Hit.objects.select_related("operation").get(pk=hit_id)
+    identifiers = set(hit.identifiers.values_list("kind", "value"))
+    matches = deconfliction_matches(
+        actor, identifiers, operation_id=hit.operation_id, exclude_hit_id=hit.pk
+    )
+    return HitReport(hit, created=False, matches=matches)
+
+
+def hit_report(
+    *, actor: User, operation: Operation | int, client_id: uuid.UUID, data: dict
+) -> HitReport:
+    """Store a new hit (`operation`: the operation or its id, read afresh), or answer a
+    retry of an earlier report with the stored hit.
+
+    Everything that needs no lock is checked first, each read on its own: permission
+    (before the payload is looked at, so a refusal tells nothing about it), cleaning,
+    an earlier report under this client id, the operation's state, the reporter's
+    participation and windows (those in one statement: selectors.hit_report_context),
+    and deconfliction. Only then the short transaction of :func:`_store`. Concurrent
+    reporters into one operation wait for each other only for its inserts.
+
+    Two concurrent copies of one report both find no earlier report; the second one's
+    insert then breaks hit_client_id_once_per_user, its transaction (sequence number
+    included) is rolled back, and it is answered as a retry.
+    """
+    operation_id = operation if isinstance(operation, int) else operation.pk
+    occurred_at = data.get("occurred_at")
+    if not isinstance(occurred_at, datetime) or timezone.is_naive(occurred_at):
+        occurred_at = None  # cleaning refuses it
+    context = selectors.hit_report_context(actor, operation_id, client_id, occurred_at)
+    _check_reporter(context)
+    operation = context.operation
+    content = clean_hit(data, operation)
+    digest = fingerprint(content)
+    if context.existing_hit_id is not None:
+        return _retry(actor, context.existing_hit_id, context.existing_fingerprint, digest)
+    _check_reporting(context, datetime.fromisoformat(content["occurred_at"]), timezone.now())
+    matches = deconfliction_matches(actor, content_identifiers(content), operation_id=operation.pk)
+    try:
+        hit = _store(
+            actor=actor,
+            operation=operation,
+            participation_id=context.participation_id,
+            client_id=client_id,
+            digest=digest,
+            content=content,
+        )
+    except IntegrityError:
+        earlier = (
+            Hit.objects.filter(operation_id=operation.pk, reported_by=actor, client_id=client_id)
+            .values_list("pk", "fingerprint")
+            .first()
+        )
+        if earlier is None:
+            raise
+        return _retry(actor, *earlier, digest)
+    return HitReport(hit, created=True, matches=matches)
 
 
 def _lock_hit(actor: User, hit: Hit) -> tuple[Hit, Operation]:

@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from agencies.models import Agency, User
 from operations import permissions
-from operations.models import Operation, Participation
+from operations.models import Hit, Operation, Participation
+from timeline.models import TimeWindow
 
 
 def operation_list_for_user(user) -> QuerySet[Operation]:
@@ -157,3 +158,94 @@ def staff_candidates(operation: Operation, held: set[str]) -> StaffCandidates:
         if participation.role in permissions.COORDINATING_ROLES:
             coordinators.extend(users)
     return StaffCandidates(coordinators=coordinators, analysts=analysts)
+
+
+# --- reporting a hit ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HitReportContext:
+    """What `hit_services.hit_report` must know before it takes the operation's lock,
+    read in one statement (see :func:`hit_report_context`)."""
+
+    operation: Operation
+    may_view: bool
+    may_report: bool
+    # The reporter's agency's accepted participation as lead or participant, if any.
+    participation_id: int | None
+    # The hit this user already reported under this client id, if any.
+    existing_hit_id: int | None
+    existing_fingerprint: str | None
+    # The window that admits `occurred_at` under the rule of hit_services._check_reporting:
+    # whether the participation has control windows of its own, and the latest end of
+    # those (else of the operational phases) that cover the time; None: none covers it.
+    has_control_windows: bool
+    covering_window_end: datetime | None
+
+
+def hit_report_context(
+    user: User, operation_id: int, client_id, occurred_at: datetime | None
+) -> HitReportContext | None:
+    """The operation (None when it does not exist) with the facts a report is checked
+    against: the user's permissions on it (through :mod:`operations.permissions`), their
+    reporting participation, an earlier report under `client_id`, and the windows around
+    `occurred_at` (not looked at when None).
+
+    One statement instead of one per fact: every fact is a subquery on an index.
+    """
+
+    def exists_with(codename: str) -> Exists:
+        granted = permissions.operations_with_permission(user, codename)
+        return Exists(granted.filter(pk=OuterRef("pk")))
+
+    # The reporting participation: one per operation and agency (one_participation_per_agency).
+    reporting = {
+        "agency_id": getattr(user, "agency_id", None),
+        "state": Participation.State.ACCEPTED,
+        "role__in": [Participation.Role.LEAD, Participation.Role.PARTICIPANT],
+    }
+    earlier = Hit.objects.filter(
+        operation=OuterRef("pk"), reported_by_id=user.pk, client_id=client_id
+    )
+    facts = {
+        "may_view": exists_with(permissions.VIEW),
+        "may_report": exists_with(permissions.REPORT_HIT),
+        "participation_id": Subquery(
+            Participation.objects.filter(operation=OuterRef("pk"), **reporting).values("pk")[:1]
+        ),
+        "existing_hit_id": Subquery(earlier.values("pk")[:1]),
+        "existing_fingerprint": Subquery(earlier.values("fingerprint")[:1]),
+    }
+    if occurred_at is not None:
+        windows = TimeWindow.objects.filter(operation=OuterRef("pk"), deleted_at__isnull=True)
+        controls = windows.filter(
+            kind=TimeWindow.Kind.CONTROL,
+            **{f"participation__{name}": value for name, value in reporting.items()},
+        )
+        phases = windows.filter(kind=TimeWindow.Kind.OPERATIONAL)
+
+        def latest_end_covering(candidates) -> Subquery:
+            covering = candidates.filter(starts_at__lte=occurred_at, ends_at__gte=occurred_at)
+            return Subquery(covering.order_by("-ends_at").values("ends_at")[:1])
+
+        facts |= {
+            "has_control_windows": Exists(controls),
+            "control_window_end": latest_end_covering(controls),
+            "phase_end": latest_end_covering(phases),
+        }
+    operation = Operation.objects.annotate(**facts).filter(pk=operation_id).first()
+    if operation is None:
+        return None
+    has_controls = bool(getattr(operation, "has_control_windows", False))
+    return HitReportContext(
+        operation=operation,
+        may_view=operation.may_view,
+        may_report=operation.may_report,
+        participation_id=operation.participation_id,
+        existing_hit_id=operation.existing_hit_id,
+        existing_fingerprint=operation.existing_fingerprint,
+        has_control_windows=has_controls,
+        covering_window_end=getattr(
+            operation, "control_window_end" if has_controls else "phase_end", None
+        ),
+    )

@@ -1,4 +1,5 @@
 import graphene
+from django.db.models import Prefetch
 from graphene_django import DjangoObjectType
 from graphql_relay import to_global_id
 
@@ -6,9 +7,10 @@ from graphql_api.agencies.types import AgencyNode, UserNode
 from graphql_api.core.common import MarkingEnum, local_time
 from graphql_api.core.connections import CountableConnection
 from graphql_api.core.context import viewer_permissions
+from graphql_api.core.selection import requested, requested_under
 from operations import permissions
 from operations.commodities import Commodity, CommodityGroup, Unit
-from operations.models import Actor, Hit, HitIdentifier
+from operations.models import Actor, Hit, HitIdentifier, HitRevision
 from operations.models.hit import ModeOfTransport
 
 HitKind = graphene.Enum.from_enum(Hit.Kind, name="HitKind")
@@ -103,6 +105,44 @@ class HitRevisionType(graphene.ObjectType):
     content = graphene.JSONString(required=True, description="The whole hit at this version.")
 
 
+def plan_hit_queryset(queryset, fields: dict | None = None, info=None):
+    """select_related / prefetch_related for what the query selected under a Hit
+    (`fields`, from graphql_api.core.selection.requested, with its `info`), in a fixed
+    number of queries whatever the page size, and nothing for what nobody selected;
+    everything a Hit can show when `fields` is None (a read shared by many documents).
+    """
+
+    def wanted(name: str) -> bool:
+        return fields is None or name in fields
+
+    def wanted_under(name: str, child: str) -> bool:
+        return fields is None or child in requested_under(fields[name], info)
+
+    related = []
+    if wanted("operation") or wanted("occurredAtLocal"):
+        related.append("operation")
+    if wanted("reportingAgency"):
+        related.append("reporting_agency")
+    if wanted("reportedBy"):
+        related.append("reported_by")
+        if wanted_under("reportedBy", "agency"):
+            related.append("reported_by__agency")
+    if wanted("shipment"):
+        related.append("shipment")
+    prefetched = []
+    if wanted("items"):
+        prefetched.append("items")
+    if wanted("actors"):
+        prefetched.append(Prefetch("actors", queryset=Actor.objects.order_by("id")))
+    if wanted("revisions"):
+        # Each revision's author with their agency: joins, no statement of their own.
+        revisions = HitRevision.objects.select_related("author__agency")
+        prefetched.append(Prefetch("revisions", queryset=revisions))
+    if related:  # (select_related() without names would follow every foreign key)
+        queryset = queryset.select_related(*related)
+    return queryset.prefetch_related(*prefetched)
+
+
 def _nominal_visible(hit: Hit, info) -> bool:
     user = info.context.user
     return permissions.can_see_nominal_data(
@@ -164,7 +204,16 @@ class HitNode(DjangoObjectType):
 
     @classmethod
     def get_queryset(cls, queryset, info):
-        return queryset.filter(pk__in=permissions.hits_visible_to(info.context.user).values("pk"))
+        """Hits the viewer may see, as a connection (`hits`) or one node (`node`), with
+        the related rows the query selected and no others: whatever the caller planned
+        is replaced by the plan of the selection."""
+        fields = requested(info)
+        if "edges" in fields:  # a connection: what is selected under edges.node
+            fields = requested(info, "edges", "node")
+        visible = queryset.filter(
+            pk__in=permissions.hits_visible_to(info.context.user).values("pk")
+        )
+        return plan_hit_queryset(visible.select_related(None).prefetch_related(None), fields, info)
 
     @staticmethod
     def resolve_mode_of_transport_rec19(root, info):

@@ -18,6 +18,7 @@ from graphql_relay import from_global_id, to_global_id
 
 from audit.models import AuditEvent
 from operations import events, services
+from operations.hit_services import MAX_MATCHES
 from operations.models import Hit, HitIdentifier, HitItem, HitRevision, Operation
 from tests.conftest import accept, gql, make_operation
 from tests.hits.conftest import report
@@ -1073,3 +1074,69 @@ def test_listing_hits_with_their_history_costs_the_same_number_of_queries_for_2_
 
     assert listed == 30
     assert many == few
+
+
+def statements(captured) -> list[str]:
+    """The SQL sent, without the savepoints of the test's own transaction."""
+    return [
+        query["sql"]
+        for query in captured.captured_queries
+        if not query["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"))
+    ]
+
+
+def test_a_report_costs_ten_statements_and_the_lock_is_held_only_for_inserts(
+    active_operation, officer
+):
+    # given an earlier hit (content types and the like are cached), sharing no identifier
+    report(officer, active_operation, actors=[])
+
+    # when a hit with a shipment, an actor, a phone and a document is reported
+    with CaptureQueriesContext(connection) as captured:
+        report(officer, active_operation)
+
+    # then: the checks (1), deconfliction (1), the sequence number, which locks the
+    # operation (1), and then only inserts: hit, items, shipment, actors, identifiers,
+    # revision, audit event (7)
+    sql = statements(captured)
+    assert len(sql) == 10, "\n".join(sql)
+    lock = next(i for i, s in enumerate(sql) if s.startswith("UPDATE"))
+    assert lock == 2
+    assert all(s.startswith("INSERT") for s in sql[lock + 1 :])
+
+
+def test_a_report_with_a_deconfliction_match_costs_one_statement_more(active_operation, officer):
+    report(officer, active_operation)
+
+    with CaptureQueriesContext(connection) as captured:
+        matched = report(officer, active_operation)
+
+    assert len(matched.matches) == 2  # the phone and the document
+    assert len(statements(captured)) == 11
+
+
+def test_deconfliction_reads_two_statements_however_many_hits_share_the_identifiers(
+    active_operation, officer, ng_officer
+):
+    # given 25 earlier hits, of two agencies, sharing the container and the phone
+    for i in range(25):
+        report(
+            (officer, ng_officer)[i % 2],
+            active_operation,
+            marking="GREEN",
+            shipment={"container_number": CONTAINER},
+        )
+
+    with CaptureQueriesContext(connection) as captured:
+        matched = report(officer, active_operation, shipment={"container_number": CONTAINER})
+
+    # then at most MAX_MATCHES, the latest first: the container of every hit, the phone
+    # and document only of the officer's own agency's hits (odd numbers): another
+    # agency's nominal data is not theirs to see
+    assert len(statements(captured)) == 11
+    expected = []
+    for sequence in range(25, 0, -1):
+        expected.append(("container", sequence))
+        if sequence % 2:
+            expected += [("document", sequence), ("phone", sequence)]
+    assert [(m.kind, m.sequence) for m in matched.matches] == expected[:MAX_MATCHES]

@@ -16,7 +16,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -279,16 +278,14 @@ class Command(BaseCommand):
         reporters, idle = [], []
         for user in users:
             # The hit service's own rules, so that this says what reportHit would answer.
-            try:
-                participation = hit_services._reporting_participation(user, operation)
-            except ValidationError:
-                continue  # not a reporting participant
-            try:
-                hit_services._check_window(operation, participation, now, now)
-            except ValidationError:
-                idle.append(user.username)
-            else:
+            refusal = hit_services.hit_report_refusal(
+                actor=user, operation=operation, occurred_at=now
+            )
+            if refusal is None:
                 reporters.append(user.username)
+            elif refusal in hit_services.WINDOW_REFUSALS:
+                idle.append(user.username)
+            # else: not a reporting participant
         if reporters:
             self.stdout.write(
                 f"{operation.code} is active; may report a hit now: {', '.join(reporters)}."
