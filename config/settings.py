@@ -123,7 +123,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "config.channel_layer.BoundedRedisChannelLayer",
             "CONFIG": {
                 # No socket timeout. redis-py 8's default (5 s) equals the time
                 # channels-redis blocks waiting for a message, so idle websockets died
@@ -141,6 +141,23 @@ if REDIS_URL:
                     }
                 ],
                 "prefix": env.str("CHANNEL_PREFIX", default="jointops"),
+                # A group membership lasts this long unless renewed: every process's
+                # live hub renews its operations' groups every quarter of it and every
+                # websocket its own groups at each re-check (GRAPHQL_WS_REAUTH_INTERVAL),
+                # so a live member never expires, while those of a killed process, or of
+                # sockets whose close never reached Redis, are gone within it (the
+                # default of channels-redis, a day, kept them sending to the dead).
+                # Memberships lost with a restarted Redis come back the same way.
+                "group_expiry": env.int("CHANNEL_GROUP_EXPIRY", default=900),
+                # Messages one channel may hold before sends to it are dropped: each
+                # process reads one channel for all the operations it follows, so a
+                # burst of reports must fit (a dropped event is only a delay: the hub
+                # reads hits by sequence number, and the next event catches up).
+                "capacity": env.int("CHANNEL_CAPACITY", default=1000),
+                # Redis connections per process and event loop, and how long a send waits
+                # for one when all are busy (config/channel_layer.py).
+                "max_connections": env.int("REDIS_MAX_CONNECTIONS", default=50),
+                "pool_timeout": env.float("REDIS_POOL_TIMEOUT", default=20),
             },
         }
     }

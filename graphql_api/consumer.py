@@ -32,7 +32,6 @@ from importlib import import_module
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth import get_user as session_get_user
@@ -54,6 +53,7 @@ from agencies.services import api_token_user
 from graphql_api.core.errors import CodedGraphQLError
 from graphql_api.core.permissions import RootFieldRuleMiddleware, check_root_field
 from graphql_api.core.requests import RequestError, prepare
+from graphql_api.core.threads import in_thread_pool
 from graphql_api.fanout import Delivery, SubscriptionRequest, format_result
 from graphql_api.fanout import hub as fanout_hub
 from graphql_api.schema import schema
@@ -253,13 +253,13 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code):
         self.closing = True
         self._stop()
-        for group, queues in list(getattr(self, "listeners", {}).items()):
-            for queue in list(queues):
-                await self.unlisten(group, queue)
         if getattr(self, "user", None) is not None:
             await self.channel_layer.group_discard(
                 events.user_group(self.user.pk), self.channel_name
             )
+        for group, queues in list(getattr(self, "listeners", {}).items()):
+            for queue in list(queues):
+                await self.unlisten(group, queue)
 
     # -- the protocol ---------------------------------------------------------------
 
@@ -300,7 +300,7 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
         credentials = self._credentials(payload if isinstance(payload, dict) else {})
         user = None
         if credentials is not None:
-            user = await database_sync_to_async(_credentials_user)(credentials, first=True)
+            user = await in_thread_pool(_credentials_user)(credentials, first=True)
         if user is None:
             await self._end(FORBIDDEN)
             return
@@ -310,8 +310,7 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
         await self.channel_layer.group_add(events.user_group(user.pk), self.channel_name)
         self.acknowledged = True
         self.init_timer.cancel()
-        if settings.GRAPHQL_WS_REAUTH_INTERVAL > 0:
-            self.reauth_task = asyncio.ensure_future(self._reauthenticate_periodically())
+        self.reauth_task = asyncio.ensure_future(self._reauthenticate_periodically())
         await self._send({"type": "connection_ack"})
 
     def _credentials(self, payload: dict) -> tuple[str, str] | None:
@@ -464,7 +463,7 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
                 middleware=[RootFieldRuleMiddleware()],
             )
 
-        return await database_sync_to_async(run)()
+        return await in_thread_pool(run)()
 
     async def _errors(self, op_id: str, errors) -> None:
         await self._send(
@@ -478,14 +477,32 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
     # -- staying authenticated ------------------------------------------------------
 
     async def _reauthenticate_periodically(self) -> None:
+        """Re-check the credentials every GRAPHQL_WS_REAUTH_INTERVAL seconds (0: never)
+        and renew the connection's groups at least every quarter of their expiry."""
+        reauth = settings.GRAPHQL_WS_REAUTH_INTERVAL
+        renew = getattr(self.channel_layer, "group_expiry", 86400) / 4
+        interval = min(reauth, renew) if reauth > 0 else renew
         while not self.closing:
-            await asyncio.sleep(settings.GRAPHQL_WS_REAUTH_INTERVAL)
+            await asyncio.sleep(interval)
             try:
-                await self._reauthenticate(changed=False)
+                if reauth > 0:
+                    await self._reauthenticate(changed=False)
+                await self._renew_groups()
             except asyncio.CancelledError:
                 raise
-            except Exception:  # e.g. the database briefly away: try again next time
+            except Exception:  # e.g. the database or Redis briefly away: try again next time
                 logger.warning("Could not re-authenticate a websocket", exc_info=True)
+
+    async def _renew_groups(self) -> None:
+        """Join this connection's own groups again (the user's, and those it listens to
+        that the hub does not follow for it): memberships expire after the channel
+        layer's group_expiry and are lost with a restarted Redis."""
+        if self.closing or self.user is None:
+            return
+        groups = [events.user_group(self.user.pk)]
+        groups += [g for g in self.listeners if events.operation_of_group(g) is None]
+        for group in groups:
+            await self.channel_layer.group_add(group, self.channel_name)
 
     async def _reauthenticate(self, *, changed: bool) -> None:
         """Close with 4403 unless the credentials still hold; otherwise take the fresh
@@ -493,7 +510,7 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
         (an ACCESS_CHANGED event) or the user's agency did."""
         if self.closing or self.credentials is None:
             return
-        user = await database_sync_to_async(_credentials_user)(self.credentials)
+        user = await in_thread_pool(_credentials_user)(self.credentials)
         if user is None or user.pk != self.user.pk:
             await self._end(FORBIDDEN)
             return

@@ -55,7 +55,6 @@ import weakref
 from collections import Counter, deque
 from dataclasses import dataclass
 
-from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db.models import Exists, OuterRef
@@ -73,6 +72,7 @@ from graphql.language import DocumentNode
 from graphql_api.core.context import _ATTR as _PERMISSIONS_MEMO
 from graphql_api.core.errors import CodedGraphQLError
 from graphql_api.core.permissions import RootFieldRuleMiddleware
+from graphql_api.core.threads import in_thread_pool
 from graphql_api.hits.schema import plan_hit_queryset
 from operations import events, permissions
 from operations.models import Hit, Operation
@@ -598,7 +598,7 @@ class Feed:
 # -- reads and executions, in a worker thread ------------------------------------------
 
 
-@database_sync_to_async
+@in_thread_pool
 def _where_it_stands(user, operation_pk: int) -> tuple[int, bool]:
     """(the operation's last sequence, whether `user` may see the operation), in one
     statement; (0, False) when it does not exist."""
@@ -612,7 +612,7 @@ def _where_it_stands(user, operation_pk: int) -> tuple[int, bool]:
     return (row[0], bool(row[1])) if row is not None else (0, False)
 
 
-@database_sync_to_async
+@in_thread_pool
 def _hits_after(operation_pk: int, cursor: int) -> list[Hit]:
     """The one read of an event: every hit after `cursor`, with all a Hit can show."""
     queryset = Hit.objects.filter(operation_id=operation_pk, sequence__gt=cursor)
@@ -636,7 +636,7 @@ def _context_for(member: _Member, operation_pk: int, held: set[str]):
     return SharedContext(member.user, operation_pk, held)
 
 
-@database_sync_to_async
+@in_thread_pool
 def _compute_hits(operation_pk: int, hits: list[Hit], members: list[_Member]):
     """For each hit, each member's delivery (absent: nothing to send); and the number of
     executions."""
@@ -662,7 +662,7 @@ def _compute_hits(operation_pk: int, hits: list[Hit], members: list[_Member]):
     return result, executions
 
 
-@database_sync_to_async
+@in_thread_pool
 def _compute_change(operation_pk: int, event: dict, members: list[_Member]):
     """(members who lost the operation, member -> delivery, executions) for one
     operation_changed event."""

@@ -62,7 +62,7 @@ def test_debug_mode_runs_without_a_secret_key():
 def test_channel_layer_follows_redis_url():
     backend = settings.CHANNEL_LAYERS["default"]["BACKEND"]
     if os.environ.get("REDIS_URL"):
-        assert backend == "channels_redis.core.RedisChannelLayer"
+        assert backend == "config.channel_layer.BoundedRedisChannelLayer"
     else:
         assert backend == "channels.layers.InMemoryChannelLayer"
 
@@ -82,19 +82,37 @@ def test_channel_layer_round_trip():
 def test_ci_service_run_really_uses_postgresql_and_redis(db):
     # In the services run nothing may pass because a service was silently missing.
     assert connection.vendor == "postgresql"
-    assert settings.CHANNEL_LAYERS["default"]["BACKEND"].startswith("channels_redis")
+    assert settings.CHANNEL_LAYERS["default"]["BACKEND"].endswith("RedisChannelLayer")
 
 
-def redis_channel_layer():
-    """A fresh layer with the configured Redis hosts (its connections die with the loop)."""
+def redis_channel_layer(**overrides):
+    """A fresh layer as configured for Redis (its connections die with the loop)."""
     if not os.environ.get("REDIS_URL"):
         if services_required():
             pytest.fail("Redis is required in this run")
         pytest.skip("the embedded run has the in-memory channel layer")
-    from channels_redis.core import RedisChannelLayer
+    from config.channel_layer import BoundedRedisChannelLayer
 
     config = settings.CHANNEL_LAYERS["default"]["CONFIG"]
-    return RedisChannelLayer(**{**config, "prefix": "jointops-test"})
+    return BoundedRedisChannelLayer(**{**config, "prefix": "jointops-test", **overrides})
+
+
+def test_a_burst_of_group_changes_beyond_the_redis_pool_waits_for_connections():
+    # 300 sockets joining and leaving at once over a pool of 5 connections: each waits
+    # for a free connection (redis-py's plain pool raised MaxConnectionsError at 100).
+    layer = redis_channel_layer(max_connections=5)
+
+    async def storm() -> tuple[int, int]:
+        channels = [f"{await layer.new_channel()}" for _ in range(300)]
+        await asyncio.gather(*(layer.group_add("storm", c) for c in channels))
+        connection = layer.connection(0)
+        joined = await connection.zcard(layer._group_key("storm"))
+        await asyncio.gather(*(layer.group_discard("storm", c) for c in channels))
+        left = await connection.zcard(layer._group_key("storm"))
+        await layer.close_pools()
+        return joined, left
+
+    assert async_to_sync(storm)() == (300, 0)
 
 
 def test_an_idle_redis_channel_layer_read_outlasts_its_blocking_wait():

@@ -9,17 +9,17 @@ theirs to see it ends with ``NOT_FOUND``, as for a run that does not exist."""
 import uuid
 
 import graphene
-from channels.db import database_sync_to_async
 from django.core.exceptions import ValidationError
 
 from graphql_api.analysis.types import AnalysisRunNode, not_found
 from graphql_api.core.ids import decode_id
+from graphql_api.core.threads import in_thread_pool
 from network_analysis import selectors
 from network_analysis.models import AnalysisRun
 from operations import events
 
 
-@database_sync_to_async
+@in_thread_pool
 def _run(user, run_id: str) -> AnalysisRun | None:
     try:
         pk = decode_id(run_id, "AnalysisRun", field="run_id", parse=uuid.UUID)
@@ -28,7 +28,7 @@ def _run(user, run_id: str) -> AnalysisRun | None:
     return selectors.runs_for_user(user).filter(pk=pk).first()
 
 
-@database_sync_to_async
+@in_thread_pool
 def _operation_pks(run: AnalysisRun) -> list[int]:
     return list(run.operations.values_list("pk", flat=True))
 

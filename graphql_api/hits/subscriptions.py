@@ -26,11 +26,11 @@ client gets an ``error`` message. A subscriber too far behind ends with
 """
 
 import graphene
-from channels.db import database_sync_to_async
 from graphql_relay import from_global_id
 
 from graphql_api import fanout
 from graphql_api.core.errors import CodedGraphQLError
+from graphql_api.core.threads import in_thread_pool
 from graphql_api.hits.schema import plan_hit_queryset
 from graphql_api.hits.types import HitNode
 from graphql_api.operations.types import OperationNode
@@ -51,7 +51,7 @@ def _operation_pk(global_id: str) -> int:
         raise CodedGraphQLError("Not an Operation id.", "INVALID_ID") from exc
 
 
-@database_sync_to_async
+@in_thread_pool
 def _last_sequence_if_visible(user, operation_pk: int) -> int | None:
     """The operation's latest sequence number, or None when the user may not see it."""
     return (
@@ -62,7 +62,7 @@ def _last_sequence_if_visible(user, operation_pk: int) -> int | None:
     )
 
 
-@database_sync_to_async
+@in_thread_pool
 def _replay_batch(user, operation_pk: int, cursor: int) -> tuple[list[Hit], int]:
     """Up to REPLAY_BATCH hits the user may see after `cursor`, in sequence order, with
     all a Hit can show; and the operation's last sequence as it stood before they were

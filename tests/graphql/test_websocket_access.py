@@ -2,8 +2,11 @@
 account, a logged-out session close the socket (4403); an operation or analysis run the
 user may no longer see ends its subscriptions with NOT_FOUND, the socket staying open."""
 
+import asyncio
+
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 from django.utils import timezone
@@ -14,7 +17,7 @@ from agencies.models import ApiToken, User
 from audit.models import AuditEvent
 from config.asgi import application
 from network_analysis import services as analysis_services
-from operations import services
+from operations import events, services
 from operations.models import Participation
 from tests.hits.conftest import report
 
@@ -316,3 +319,38 @@ async def test_analysis_progress_ends_with_not_found_when_the_analyst_is_removed
     }
     await assert_still_open(communicator)
     await communicator.disconnect()
+
+
+# --- memberships that expire or are lost --------------------------------------------------
+
+
+async def test_a_socket_follows_its_access_past_the_group_expiry_and_a_lost_membership(
+    active_operation, officer, observer, settings, monkeypatch
+):
+    # given memberships that expire after 4 s, no periodic re-check of credentials, and
+    # the officer's socket dropped from its user's group as a restarted Redis drops it
+    settings.GRAPHQL_WS_REAUTH_INTERVAL = 0
+    layer = get_channel_layer()
+    monkeypatch.setattr(layer, "group_expiry", 4)
+    token, raw = await database_sync_to_async(new_token)(officer)
+    communicator = await connect(raw)
+    bystander = await connect_as(observer)
+    await subscribe(
+        bystander, "hits", HIT_REPORTED, op=to_global_id("Operation", active_operation.pk)
+    )
+    user_group = events.user_group(officer.pk)
+    for channel in list(layer.groups.get(user_group, {})):
+        await layer.group_discard(user_group, channel)
+
+    # when more than the expiry has passed
+    await asyncio.sleep(6)
+
+    # then the hub still follows the operation, and revoking the token reaches the socket
+    await database_sync_to_async(report)(
+        await database_sync_to_async(User.objects.get)(username="ng.officer"), active_operation
+    )
+    delivered = await bystander.receive_json_from(timeout=2)
+    assert delivered["payload"]["data"]["hitReported"]["sequence"] == 1
+    await database_sync_to_async(agency_services.api_token_revoke)(actor=officer, token=token)
+    assert await closed_with(communicator) == CLOSED_FORBIDDEN
+    await bystander.disconnect()

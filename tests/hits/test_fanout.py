@@ -10,12 +10,11 @@ ng.colleague (NG-CUSTOMS, the same profile as ng.officer).
 """
 
 import asyncio
+import threading
 import uuid
 
 import pytest
 from channels.db import database_sync_to_async
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from graphql import parse
 from graphql_relay import to_global_id
 
@@ -35,6 +34,7 @@ from operations.permissions import (
 from tests.conftest import make_user
 from tests.hits.conftest import report
 from tests.hits.test_websocket import connect, subscribe, token_for
+from tests.support.statements import statements_of_every_thread
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -205,21 +205,17 @@ async def test_twenty_connections_with_two_profiles_cost_one_read_and_two_execut
     async def fan_out_one_hit() -> tuple[list[str], int]:
         hub = fanout.hub()
         hub.stats.clear()
-        capture = CaptureQueriesContext(connection)
 
-        def report_then_capture():
+        def report_in_a_thread() -> int:
             report(officer, active_operation, marking=Marking.GREEN)
-            capture.__enter__()  # the fan-out's statements run after, in this thread
+            return threading.get_ident()
 
-        await database_sync_to_async(report_then_capture)()
-        for ws in sockets:
-            hit_payload(await ws.receive_json_from())
-
-        def stop_capture() -> list[str]:  # in the same thread: its connection's log
-            capture.__exit__(None, None, None)
-            return [query["sql"] for query in capture.captured_queries]
-
-        return await database_sync_to_async(stop_capture)(), hub.stats["executions"]
+        with statements_of_every_thread() as sent:
+            reporter = await database_sync_to_async(report_in_a_thread)()
+            for ws in sockets:
+                hit_payload(await ws.receive_json_from())
+        # the fan-out's statements, in whichever threads it read (not the reporter's)
+        return [sql for thread, sql in sent if thread != reporter], hub.stats["executions"]
 
     sockets = []
 

@@ -1,0 +1,16 @@
+"""Where the websocket side runs its synchronous (database) work."""
+
+from channels.db import database_sync_to_async
+
+
+def in_thread_pool(func):
+    """``database_sync_to_async`` on the event loop's pool of threads.
+
+    The default (``thread_sensitive=True``) runs every call of the process on one shared
+    thread: one slow read (a replay, a GraphQL execution) then holds up every other
+    socket's, and in a reconnection storm the disconnects waited so long behind the
+    re-authentications and replays that the server killed them before they left their
+    groups. Nothing run here relies on a thread of its own: each call takes a connection
+    from the pool (DATABASE_POOL_MAX_SIZE) and gives it back when it ends.
+    """
+    return database_sync_to_async(func, thread_sensitive=False)
