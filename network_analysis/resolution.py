@@ -17,10 +17,11 @@ evidence ("merged because: same passport CO AB123456"), strongest first:
    members of a cell sharing one phone stay four people.
 
 Rules 3 and 4 never join two groups holding a contradiction: two rows with different
-dates of birth or different nationalities, or two rows whose names do not agree (three
-rows "Ivan Petrov", "I. Petrov", "Igor Petrov" sharing a phone: "I. Petrov" joins one of
-them, never both). Analysts' decisions come on top: a confirmed pair is joined; a
-rejected or split pair is kept apart whatever the evidence (rules 1-4 included).
+dates of birth or different nationalities, or two rows whose names differ (name_score
+below :data:`NAMES_DIFFER`: three rows "Ivan Petrov", "I. Petrov", "Igor Petrov" sharing
+a phone: "I. Petrov" joins one of them, never both). Analysts' decisions come last: a
+confirmed pair is joined; a rejected or split pair is kept apart whatever the evidence
+(rules 1-4 included).
 
 **Suggestions** (:func:`suggestions`) compare *entities* after the merges above, never two
 rows of one entity. The score of two entities, in 0..1, is documented in docs/analysis.md:
@@ -55,20 +56,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from itertools import combinations
+from itertools import combinations, permutations
 
+import numpy as np
 from anyascii import anyascii
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
 DEFAULT_MIN_SCORE = 0.85
-# Two names agree (rule 4, and no contradiction for rules 3 and 4) from this name_score up.
+# Two names agree (rule 4) from this name_score up, and contradict (no join by rules 3
+# and 4 of two groups holding them) below NAMES_DIFFER.
 NAMES_AGREE = 90
+NAMES_DIFFER = 80
 
 # Particles that transliterations spell, join or drop at will.
 _PARTICLES = frozenset({"al", "el", "ul", "bin", "ben", "ibn", "bint", "van", "von", "der", "de"})
 # Transliteration variants folded to one consonant, before vowels are dropped.
 _FOLDS = (
+    ("ts", "s"),  # Cyrillic ц and a soft c, both read back "ts" or "c"
+    ("ce", "se"),
+    ("ci", "si"),
+    ("cy", "sy"),
     ("kh", "h"),
     ("gh", "g"),
     ("ph", "f"),
@@ -189,6 +197,7 @@ def normalised_name(name: str) -> str:
     return " ".join(sorted(latin_tokens(name)))
 
 
+@lru_cache(maxsize=100_000)
 def skeleton(token: str) -> str:
     """Consonants of a Latin token after folding transliteration variants, repeats
     squeezed: "Mukhammed", "Mohammed" and the unvowelled "mhmd" all give "mhmd"."""
@@ -197,23 +206,34 @@ def skeleton(token: str) -> str:
     return _REPEATS.sub(r"\1", _VOWELS.sub("", token)) or token[:1]
 
 
+@lru_cache(maxsize=200_000)
+def _token_score(token: str, other: str) -> float:
+    if len(token) == 1 or len(other) == 1:
+        return 90.0 if token[0] == other[0] else 0.0
+    return max(fuzz.ratio(token, other), fuzz.ratio(skeleton(token), skeleton(other)))
+
+
 def _aligned(short: list[str], long: list[str]) -> float:
-    """Mean best match of each token of `short` in `long` (word order free; an initial
-    matches a word it begins), scaled down for words `short` lacks."""
+    """Mean match of each token of `short` with its own token of `long` (one to one, word
+    order free, the best assignment; an initial matches a word it begins), scaled down
+    for words `short` lacks."""
     if not short:
         return 0.0
-    total = 0.0
-    for token in short:
-        best = 0.0
-        for other in long:
-            if len(token) == 1 or len(other) == 1:
-                best = max(best, 90.0 if token[0] == other[0] else 0.0)
-            else:
-                best = max(
-                    best, fuzz.ratio(token, other), fuzz.ratio(skeleton(token), skeleton(other))
-                )
-        total += best
-    return total / len(short) * (len(short) / len(long)) ** 0.5
+    scores = [[_token_score(t, o) for o in long] for t in short]
+    if len(long) <= 6:
+        best = max(
+            sum(scores[i][j] for i, j in enumerate(chosen))
+            for chosen in permutations(range(len(long)), len(short))
+        )
+    else:  # long names: greedy, best pairs first
+        best, used, rows = 0.0, set(), set()
+        ranked = sorted(
+            ((v, i, j) for i, row in enumerate(scores) for j, v in enumerate(row)), reverse=True
+        )
+        for v, i, j in ranked:
+            if i not in rows and j not in used:
+                best, used, rows = best + v, used | {j}, rows | {i}
+    return best / len(short) * (len(short) / len(long)) ** 0.5
 
 
 @lru_cache(maxsize=200_000)
@@ -284,7 +304,7 @@ def _contradict(x: ActorRecord, y: ActorRecord) -> bool:
         return True
     if x.nationality and y.nationality and x.nationality != y.nationality:
         return True
-    return _best_name_score(_names(x), _names(y)) < NAMES_AGREE
+    return _best_name_score(_names(x), _names(y)) < NAMES_DIFFER
 
 
 class _Entities:
@@ -406,9 +426,6 @@ def resolve_entities(
                 found.union(strong[key], actor.pk, key[0], _evidence_of_key(key), checked=False)
             else:
                 strong[key] = actor.pk
-    for a, b in sorted(tuple(sorted(pair)) for pair in confirmed):
-        if a in found.records and b in found.records:
-            found.union(a, b, "confirmed", "confirmed by an analyst", checked=False)
     for (_, _, born), pks in sorted(_name_and_birth_groups(actors).items(), key=lambda g: g[1]):
         for pk in pks[1:]:
             found.union(
@@ -416,6 +433,9 @@ def resolve_entities(
             )
     for _, a, b, evidence in _identifier_pairs(actors):
         found.union(a, b, "identifier_and_name", evidence, checked=True)
+    for a, b in sorted(tuple(sorted(pair)) for pair in confirmed):
+        if a in found.records and b in found.records:
+            found.union(a, b, "confirmed", "confirmed by an analyst", checked=False)
     return Resolution({r.pk: found.find(r.pk) for r in actors}, found.merges)
 
 
@@ -438,6 +458,12 @@ class _Entity:
     names: set[str] = field(default_factory=set)
     births: set[date] = field(default_factory=set)
     nationalities: set[str] = field(default_factory=set)
+    _full: list[str] | None = None
+
+    def full_names(self) -> list[str]:
+        if self._full is None:
+            self._full = _full_names(frozenset(self.names))
+        return self._full
 
 
 def _add(entity: _Entity, actor: ActorRecord) -> _Entity:
@@ -457,26 +483,29 @@ def _entity_profiles(actors: list[ActorRecord], entities: dict[int, int]) -> dic
     return profiles
 
 
-def _full_names(names: set[str]) -> list[str]:
+def _full_names(names: frozenset[str]) -> list[str]:
     """The names without initials, if any: "I. Petrov" of an entity also written "Ivan
     Petrov" does not make it alike "Igor Petrov"."""
     return sorted(n for n in names if not _has_initial(n)) or sorted(names)
 
 
 def _score(a: _Entity, b: _Entity) -> tuple[float, tuple[str, ...]]:
-    name = _best_name_score(_full_names(a.names), _full_names(b.names))
-    reasons = [f"names {name:.0f}% alike"]
-    if a.births and b.births:
-        if a.births & b.births:
-            name, reasons = name + 10, [*reasons, "same date of birth"]
+    name = _best_name_score(a.full_names(), b.full_names())
+    score, reasons = name, [f"names {name:.0f}% alike"]
+    alike = name >= NAMES_DIFFER  # a date of birth or nationality never makes names alike
+    for ours, theirs, plus, minus, what in (
+        (a.births, b.births, 10, 30, "date of birth"),
+        (a.nationalities, b.nationalities, 5, 10, "nationality"),
+    ):
+        if not (ours and theirs):
+            continue
+        if ours & theirs:
+            if alike:
+                score, reasons = score + plus, [*reasons, f"same {what}"]
         else:
-            name, reasons = name - 30, [*reasons, "different dates of birth"]
-    if a.nationalities and b.nationalities:
-        if a.nationalities & b.nationalities:
-            name, reasons = name + 5, [*reasons, "same nationality"]
-        else:
-            name, reasons = name - 10, [*reasons, "different nationalities"]
-    return max(0.0, min(100.0, name)) / 100, tuple(reasons)
+            plural = "dates of birth" if what == "date of birth" else "nationalities"
+            score, reasons = score - minus, [*reasons, f"different {plural}"]
+    return max(0.0, min(100.0, score)) / 100, tuple(reasons)
 
 
 def pair_score(a: ActorRecord, b: ActorRecord) -> tuple[float, tuple[str, ...]]:
@@ -495,6 +524,14 @@ def _alike(items: list[tuple[int, str]]):
     return (by_latin > 0) | (by_skeleton > 0)
 
 
+def _block_keys(name: str) -> set[str]:
+    """The first consonants of each word, with the numbers of the name: names whose
+    numbers differ never match, so they need not meet."""
+    numbers = "#".join(sorted(_DIGITS.findall(" ".join(latin_tokens(name)))))
+    return {f"{skeleton(t)[:3]}#{numbers}" for t in latin_tokens(name) if len(t) > 1}
+
+
+@lru_cache(maxsize=100_000)
 def _has_initial(name: str) -> bool:
     return any(len(t) == 1 for t in latin_tokens(name))
 
@@ -522,23 +559,70 @@ def suggestions(
     blocks: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for entity in profiles.values():
         for name in sorted(entity.names):
-            for key in {skeleton(t)[:3] for t in latin_tokens(name) if len(t) > 1}:
+            for key in _block_keys(name):
                 blocks[f"{entity.kind}:{key}"].append((entity.pk, name))
     seen: set[tuple[int, int]] = set()
     found = []
     for items in blocks.values():
         if len(items) > _MAX_BLOCK or len({pk for pk, _ in items}) < 2:
             continue
-        alike = _alike(items)
-        initials = [_has_initial(name) for _, name in items]
-        for i, j in combinations(range(len(items)), 2):
+        initials = np.array([_has_initial(name) for _, name in items])
+        worth = _alike(items) | initials[:, None] | initials[None, :]
+        for i, j in zip(*np.nonzero(np.triu(worth, 1)), strict=True):
             a, b = sorted((items[i][0], items[j][0]))
             if a == b or (a, b) in seen or (a, b) in decided:
-                continue
-            if not alike[i, j] and not (initials[i] or initials[j]):
                 continue
             seen.add((a, b))
             score, reasons = _score(profiles[a], profiles[b])
             if score >= min_score:
                 found.append(Suggestion(a, b, round(score, 4), reasons))
     return sorted(found, key=lambda s: (-s.score, s.a, s.b))
+
+
+# --- results ----------------------------------------------------------------------------
+
+
+def merged_entities(actors: list[dict], entities: dict[int, int], merges: list[dict]) -> list[dict]:
+    """The entities of more than one actor row, most rows first, each with why:
+    [{id "actor:<pk>", label, actors (rows), names [distinct, first first],
+    merged_because [{actors [a, b], rule, evidence}]}] (docs/analysis.md, "Results")."""
+    rows: dict[int, list[dict]] = defaultdict(list)
+    for actor in sorted(actors, key=lambda a: a["pk"]):
+        rows[entities.get(actor["pk"], actor["pk"])].append(actor)
+    because: dict[int, list[dict]] = defaultdict(list)
+    for merge in merges:
+        because[entities.get(merge["actors"][0], merge["actors"][0])].append(merge)
+    found = [
+        {
+            "id": f"actor:{entity}",
+            "label": members[0]["name"],
+            "actors": len(members),
+            "names": list(dict.fromkeys(m["name"] for m in members)),
+            "merged_because": because.get(entity, []),
+        }
+        for entity, members in rows.items()
+        if len(members) > 1
+    ]
+    return sorted(found, key=lambda e: (-e["actors"], int(e["id"].split(":")[1])))
+
+
+def methodology(merges: list[dict], confirmed: int, kept_apart: int) -> dict:
+    """What the results say of how entities were resolved."""
+    counted = dict.fromkeys(RULES, 0)
+    for merge in merges:
+        counted[merge["rule"]] += 1
+    return {
+        "min_score": DEFAULT_MIN_SCORE,
+        "names_agree": NAMES_AGREE,
+        "automatic_merges": {rule: n for rule, n in counted.items() if rule != "confirmed"},
+        "confirmed_merges": confirmed,
+        "kept_apart": kept_apart,
+        "identifier_links": counted["identifier_and_name"],
+        "rule": "Actors are one entity automatically only on the same identity document "
+        "(kind, country, number), the same company registration (country, number), the "
+        "same normalised name with the same date of birth, or a shared phone, e-mail or "
+        f"address with names that agree (at least {NAMES_AGREE}% alike) and no different "
+        "date of birth or nationality; a shared identifier alone is a link, not identity. "
+        "Other name matches are suggested from min_score up and count once an analyst "
+        "confirms them; a rejected or split pair is kept apart.",
+    }

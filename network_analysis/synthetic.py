@@ -9,7 +9,8 @@ accepted participations, and returns the :class:`Truth` the analysis should reco
   who appears in hits of two cells;
 - **duplicates**: people reported again under another spelling: a typo, "LAST, First",
   an initial with the phone of their first report, Cyrillic or Arabic script, or a typo
-  with the same phone, with the same date of birth and nationality;
+  with the same phone, with the same date of birth and nationality (the typo, reordered,
+  Cyrillic and Arabic ones with a phone of their own and no address);
 - **a shared phone inside each cell** (``cell_phone_members``): that many members of a
   cell report the cell's phone instead of their own (four different people, one phone);
 - **one-off couriers** (``couriers``): each in a hit of their own, with a passport, a
@@ -22,6 +23,7 @@ Everything is drawn from a seeded ``random.Random``, so a seed gives the same op
 """
 
 import random
+import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -135,15 +137,26 @@ COUNTRIES = ("CO", "EC", "PE", "BR", "NG", "GH", "ES", "NL", "BE", "DE", "FR", "
 COMMODITIES = ("cocaine", "heroin", "cannabis_resin", "methamphetamine", "captagon", "fentanyl")
 
 
+# Latin spellings Russian writes with one letter; c is ц before e, i, y and к elsewhere.
+_CYRILLIC_DIGRAPHS = (("kh", "х"), ("sch", "ш"), ("sh", "ш"), ("ch", "ч"), ("zh", "ж"))
+_SOFT_C = re.compile(r"c(?=[eiy])")
+
+
 def to_cyrillic(name: str) -> str:
-    return " ".join(
-        "".join(_CYRILLIC.get(ch, ch) for ch in word).capitalize() for word in name.lower().split()
-    )
+    words = []
+    for word in name.lower().split():
+        for latin, cyrillic in _CYRILLIC_DIGRAPHS:
+            word = word.replace(latin, cyrillic)
+        word = _SOFT_C.sub("ц", word).replace("c", "к")
+        words.append("".join(_CYRILLIC.get(ch, ch) for ch in word).capitalize())
+    return " ".join(words)
 
 
 def to_arabic(name: str) -> str:
+    """Letter by letter, a word's first vowel carried by an alif, as Arabic writes it."""
     return " ".join(
-        "".join(_ARABIC[ch] for ch in word if ch in _ARABIC) for word in name.lower().split()
+        ("ا" if word[0] in "aeiou" else "") + "".join(_ARABIC[ch] for ch in word if ch in _ARABIC)
+        for word in name.lower().split()
     )
 
 
@@ -155,6 +168,9 @@ def _typo(rng: random.Random, word: str) -> str:
 # typo, "LAST, First", an initial with the same phone, Cyrillic, Arabic, a typo with the
 # same phone.
 VARIANTS = ("typo", "reordered", "initial", "cyrillic", "arabic", "shared_phone")
+# Rows that keep the cell's address; the other variants come with a name, a date of birth
+# and a nationality only (and a phone of their own).
+_KEEP_ADDRESS = (None, "initial", "shared_phone")
 
 
 def variant(rng: random.Random, kind: str, given: str, surname: str) -> str:
@@ -402,7 +418,7 @@ def _write_parts(rng, created, parts, truth: Truth) -> None:
                     nationality=person.nationality,
                     date_of_birth=person.date_of_birth,
                     addresses=[f"{person.cell + 1} Cell Street, Harbour Town"]
-                    if person.cell >= 0
+                    if person.cell >= 0 and kind in _KEEP_ADDRESS
                     else [],
                     phones=[phone],
                     documents=[
