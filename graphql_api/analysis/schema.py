@@ -263,8 +263,8 @@ class DecideEntitySuggestions(BaseMutation):
     (entitySuggestions of these operations) scoring at least `confirmFrom`, and reject
     each pair of `reject` (at most 100, e.g. a page of suggestions)."""
 
-    confirmed = graphene.Int(required=True, description="Pairs confirmed.")
-    rejected = graphene.Int(required=True, description="Pairs rejected.")
+    confirmed = graphene.Int(description="Pairs confirmed (null when refused).")
+    rejected = graphene.Int(description="Pairs rejected (null when refused).")
 
     class Arguments:
         operation_ids = graphene.List(graphene.NonNull(graphene.ID), required=True)
