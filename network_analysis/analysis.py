@@ -24,7 +24,7 @@ PARAMETERS = {
     "max_shared": (int, 2, 10_000, graphs.PROJECTION_MAX_SHARED),
 }
 # Bump when the results change for the same input, so stored runs are not reused.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 
 Progress = Callable[[int, str], None]
 
@@ -275,24 +275,25 @@ def analyse(
     progress(30, "statistics")
     stats = statistics(data, parameters["top"])
     network, method = network_findings(entities, data, parameters, backend, progress)
+    merged = resolution.merged_entities(data.actors, data.entities, data.merges)
+    because = {entity["id"]: entity["merged_because"] for entity in merged}
+    for entity in network["key_entities"]:
+        if entity["kind"] == "actor":
+            entity["merged_because"] = because.get(entity["id"], [])
     results = {
         "edition": data.edition,
         "scope": {"operations": data.operations, "hits": len(data.hits)},
         "statistics": stats,
         "network": network,
+        "identity": {"merged_entities": merged},
         "methodology": {
             "parameters": parameters,
             "betweenness": method,
             "backend": backend or "networkx",
             "networkx": nx.__version__,
-            "resolution": {
-                "min_score": resolution.DEFAULT_MIN_SCORE,
-                "confirmed_merges": data.confirmed_merges,
-                "identifier_links": data.identifier_links,
-                "rule": "Actors sharing an identity document (with its country), a company "
-                "registration, a phone or an e-mail are one entity; name matches count "
-                "only once an analyst confirms them (suggested from min_score up).",
-            },
+            "resolution": resolution.methodology(
+                data.merges, data.confirmed_merges, data.kept_apart
+            ),
             "fingerprint": fingerprint,
             "generated_at": timezone.now().isoformat(),
             "excluded": "Rejected hits are excluded; quantities without a mass unit have "

@@ -13,17 +13,28 @@ from django.db import models
 
 
 class EntityDecision(models.Model):
-    """An analyst's answer to "are these two actors the same person or company?"."""
+    """An analyst's answer to "are these two actors the same person or company?".
+
+    ``split`` undoes an automatic merge (docs/analysis.md, "Entity resolution"): like
+    ``rejected`` it keeps the pair apart whatever the evidence, and it records the
+    evidence it overruled."""
 
     class Verdict(models.TextChoices):
         CONFIRMED = "confirmed", "Same entity"
         REJECTED = "rejected", "Different entities"
+        SPLIT = "split", "Automatic merge split"
 
     actor_a = models.ForeignKey("operations.Actor", on_delete=models.CASCADE, related_name="+")
     actor_b = models.ForeignKey("operations.Actor", on_delete=models.CASCADE, related_name="+")
     verdict = models.CharField(max_length=16, choices=Verdict.choices)
     score = models.FloatField(help_text="The suggestion's score when it was decided.")
     reason = models.TextField(blank=True)
+    evidence = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="For a split: the automatic merges of the entity it overruled "
+        '([{"actors": [a, b], "rule": ..., "evidence": ...}]).',
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -82,8 +82,10 @@ class AnalysisInput:
     identifiers: list[tuple[int, str, str]] = field(default_factory=list)  # hit, kind, value
     actors: list[dict] = field(default_factory=list)
     entities: dict[int, int] = field(default_factory=dict)  # actor pk -> entity pk
-    confirmed_merges: int = 0
-    identifier_links: int = 0
+    # The joins that made the entities: [{actors [a, b], rule, evidence}] (resolution.Merge)
+    merges: list[dict] = field(default_factory=list)
+    confirmed_merges: int = 0  # confirmed pairs among these actors
+    kept_apart: int = 0  # rejected or split pairs among these actors
 
     def fingerprint(self, parameters: dict) -> str:
         """SHA-256 of everything an analysis reads, and of its parameters."""
@@ -97,7 +99,8 @@ class AnalysisInput:
             self.identifiers,
             self.actors,
             sorted(self.entities.items()),
-            [self.confirmed_merges, self.identifier_links],
+            self.merges,
+            [self.confirmed_merges, self.kept_apart],
             parameters,
         ):
             digest.update(json.dumps(part, sort_keys=True, default=str).encode())
@@ -133,14 +136,18 @@ def actor_record(row: dict) -> resolution.ActorRecord:
         nationality=row["nationality"],
         date_of_birth=row["date_of_birth"],
         registration_number=row["registration_number"],
-        documents=tuple((d.get("country", ""), d.get("number", "")) for d in row["documents"]),
+        documents=tuple(
+            (d.get("country", ""), d.get("number", ""), d.get("kind", "")) for d in row["documents"]
+        ),
         phones=tuple(row["phones"] or ()),
         emails=tuple(row["emails"] or ()),
+        addresses=tuple(row["addresses"] or ()),
     )
 
 
 def _decisions(actors: QuerySet[Actor]) -> tuple[set, set]:
-    """The latest verdict on each pair of these actors: (confirmed, rejected) pairs.
+    """The latest verdict on each pair of these actors: (confirmed, kept apart) pairs,
+    kept apart being rejected or split.
 
     `actors` stays a subquery: a list of 100,000 hits' actor ids would pass SQLite's
     limit on query parameters."""
@@ -188,33 +195,76 @@ def load_input(user, operations: Iterable[Operation], edition: str) -> AnalysisI
         data.actors = list(actors.order_by("pk").values(*ACTOR_FIELDS))
         records = [actor_record(row) for row in data.actors]
         confirmed, rejected = _decisions(actors)
-        data.entities = resolution.resolve(records, confirmed, rejected)
+        resolved = resolution.resolve_entities(records, confirmed, rejected)
+        data.entities = resolved.entities
+        data.merges = [merge.as_dict() for merge in resolved.merges]
         data.confirmed_merges = len(confirmed)
-        data.identifier_links = len(resolution.identifier_links(records))
+        data.kept_apart = len(rejected)
     return data
+
+
+@dataclass(frozen=True)
+class SuggestedEntity:
+    """An entity of a suggestion: its first actor row (decisions name it) and all rows."""
+
+    actor: Actor
+    actors: list[Actor]
+    merges: list[resolution.Merge]
 
 
 @dataclass(frozen=True)
 class SuggestedPair:
     suggestion: resolution.Suggestion
-    actor_a: Actor
-    actor_b: Actor
+    a: SuggestedEntity
+    b: SuggestedEntity
+
+    @property
+    def actor_a(self) -> Actor:
+        return self.a.actor
+
+    @property
+    def actor_b(self) -> Actor:
+        return self.b.actor
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The actors `user` may analyse in some operations, resolved into entities."""
+
+    actors: dict[int, Actor]
+    records: list[resolution.ActorRecord]
+    resolved: resolution.Resolution
+    decided: set[tuple[int, int]]
+
+
+def identity(user, operations: Iterable[Operation]) -> Identity:
+    hits = _hits(user, operations, AnalysisResult.Edition.FULL)
+    visible = _nominal_actors(user, hits)
+    actors = {a.pk: a for a in visible.select_related("hit__operation").order_by("pk")}
+    records = [actor_record_of(actor) for actor in actors.values()]
+    confirmed, apart = _decisions(visible)
+    resolved = resolution.resolve_entities(records, confirmed, apart)
+    return Identity(actors, records, resolved, confirmed | apart)
 
 
 def entity_suggestions(
     user, operations: Iterable[Operation], min_score: float = resolution.DEFAULT_MIN_SCORE
 ) -> list[SuggestedPair]:
-    """Name matches among the actors `user` may see in `operations`, not yet decided."""
-    hits = _hits(user, operations, AnalysisResult.Edition.FULL)
-    visible = _nominal_actors(user, hits)
-    actors = {a.pk: a for a in visible.select_related("hit__operation")}
-    records = [actor_record_of(actor) for actor in actors.values()]
-    confirmed, rejected = _decisions(visible)
-    entities = resolution.resolve(records, confirmed, rejected)
-    found = resolution.suggestions(
-        records, entities=entities, decided=confirmed | rejected, min_score=min_score
+    """Entities (after automatic merges) among the actors `user` may analyse in
+    `operations` whose names match, not yet decided, best first."""
+    found = identity(user, operations)
+    ranked = resolution.suggestions(
+        found.records, entities=found.resolved.entities, decided=found.decided, min_score=min_score
     )
-    return [SuggestedPair(s, actors[s.a], actors[s.b]) for s in found]
+    rows: dict[int, list[Actor]] = {}
+    for pk, actor in found.actors.items():
+        rows.setdefault(found.resolved.entities[pk], []).append(actor)
+    merges = found.resolved.merged_because()
+
+    def entity(pk: int) -> SuggestedEntity:
+        return SuggestedEntity(found.actors[pk], rows[pk], merges.get(pk, []))
+
+    return [SuggestedPair(s, entity(s.a), entity(s.b)) for s in ranked]
 
 
 def analysable_actors(user) -> QuerySet[Actor]:

@@ -52,31 +52,83 @@ def entity_decide(
 ) -> EntityDecision:
     """Record that two actors are (not) the same entity; later decisions supersede.
 
-    The caller has checked that `actor` may analyse both (selectors.visible_actor).
+    ``split`` undoes an automatic merge: the two actors must be one entity now (as
+    `actor` resolves the actors of their operations), and the decision keeps the
+    evidence it overrules. The caller has checked that `actor` may analyse both
+    (selectors.analysable_actors).
     """
+    return entity_decide_many(
+        actor=actor, pairs=[(actor_a, actor_b, score)], verdict=verdict, reason=reason
+    )[0]
+
+
+def _ordered_pair(actor_a: Actor, actor_b: Actor, field: str) -> tuple[Actor, Actor]:
     if actor_a.pk == actor_b.pk:
-        raise _error("actor_b_id", "An actor is always itself.", Code.SAME_ACTOR)
+        raise _error(field, "An actor is always itself.", Code.SAME_ACTOR)
+    first, second = sorted((actor_a, actor_b), key=lambda a: a.pk)
+    return first, second
+
+
+def _split_evidence(actor: User, first: Actor, second: Actor) -> list[dict]:
+    """The automatic merges of the entity holding both actors; refused when they are
+    not one entity."""
+    operations = {first.hit.operation, second.hit.operation}
+    found = selectors.identity(actor, operations)
+    entity = found.resolved.entities.get(first.pk)
+    if entity is None or entity != found.resolved.entities.get(second.pk):
+        raise _error(
+            "actor_b_id",
+            "These actors are not one entity: nothing to split (reject a suggestion instead).",
+            Code.NOT_ONE_ENTITY,
+        )
+    return [m.as_dict() for m in found.resolved.merged_because().get(entity, [])]
+
+
+@transaction.atomic
+def entity_decide_many(
+    *,
+    actor: User,
+    pairs: list[tuple[Actor, Actor, float]],
+    verdict: str,
+    reason: str = "",
+    field: str = "actor_b_id",
+) -> list[EntityDecision]:
+    """Record one decision per (actor, actor, score) of `pairs`, all or none, each audited
+    in the operations of its two actors (see :func:`entity_decide`)."""
     if verdict not in EntityDecision.Verdict.values:
         raise _error("verdict", f"Unknown verdict {verdict}.", Code.INVALID_PARAMETER)
-    first, second = sorted((actor_a, actor_b), key=lambda a: a.pk)
-    decision = EntityDecision.objects.create(
-        actor_a=first,
-        actor_b=second,
-        verdict=verdict,
-        score=score,
-        reason=reason.strip()[:2000],
-        decided_by=actor,
-    )
-    operations = {first.hit.operation, second.hit.operation}
-    for operation in sorted(operations, key=lambda o: o.pk):
-        audit_record(
-            actor=actor,
-            action=f"entity.{verdict}",
-            instance=decision,
-            operation=operation,
-            after={"actor_a": first.pk, "actor_b": second.pk, "verdict": verdict, "score": score},
+    decisions = []
+    for actor_a, actor_b, score in pairs:
+        first, second = _ordered_pair(actor_a, actor_b, field)
+        evidence = (
+            _split_evidence(actor, first, second) if verdict == EntityDecision.Verdict.SPLIT else []
         )
-    return decision
+        decision = EntityDecision.objects.create(
+            actor_a=first,
+            actor_b=second,
+            verdict=verdict,
+            score=score,
+            reason=reason.strip()[:2000],
+            evidence=evidence,
+            decided_by=actor,
+        )
+        operations = {first.hit.operation, second.hit.operation}
+        for operation in sorted(operations, key=lambda o: o.pk):
+            audit_record(
+                actor=actor,
+                action=f"entity.{verdict}",
+                instance=decision,
+                operation=operation,
+                after={
+                    "actor_a": first.pk,
+                    "actor_b": second.pk,
+                    "verdict": verdict,
+                    "score": score,
+                    **({"overruled": evidence} if evidence else {}),
+                },
+            )
+        decisions.append(decision)
+    return decisions
 
 
 # --- runs -----------------------------------------------------------------------------

@@ -7,16 +7,23 @@ accepted participations, and returns the :class:`Truth` the analysis should reco
 - **cells**: groups of people who appear together in hits (consignor, consignee,
   courier) and share addresses; cells are linked only through one **broker**, a person
   who appears in hits of two cells;
-- **duplicates**: people reported again under another spelling: a typo, the given name
-  and surname swapped, an initial, Cyrillic or Arabic script, with the same date of
-  birth and nationality; some of them share a phone with their first report instead
-  (strong identifier);
+- **duplicates**: people reported again under another spelling: a typo, "LAST, First",
+  an initial with the phone of their first report, Cyrillic or Arabic script, or a typo
+  with the same phone, with the same date of birth and nationality (the typo, reordered,
+  Cyrillic and Arabic ones with a phone of their own and no address);
+- **a shared phone inside each cell** (``cell_phone_members``): that many members of a
+  cell report the cell's phone instead of their own (four different people, one phone);
+- **one-off couriers** (``couriers``): each in a hit of their own, with a passport, a
+  phone and a date of birth of their own; a third are called "Solo<n> Carrier<n>" (names
+  that differ only in digits), the others get generated names, so some are namesakes of
+  each other or of cell members (with other dates of birth);
 - **routes**: most shipments go departure -> the planted transit country -> destination.
 
 Everything is drawn from a seeded ``random.Random``, so a seed gives the same operation.
 """
 
 import random
+import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -123,22 +130,33 @@ _CYRILLIC = dict(
         strict=True,
     )
 )
-_ARABIC = dict(
-    zip("btjhdrzsfqklmnwy", "بتجحدرزسفقكلمنوي", strict=True)
-)  # consonants only, as Arabic writes short vowels
+# As Arabic writes foreign names: consonants, and long vowels for a, e/i, o/u (alif, ya,
+# waw); p is written ba, v fa, g ghain, c kaf.
+_ARABIC = dict(zip("btjhdrzsfqklmnwyaeioupvgcx", "بتجحدرزسفقكلمنوياييووبفغكك", strict=True))
 COUNTRIES = ("CO", "EC", "PE", "BR", "NG", "GH", "ES", "NL", "BE", "DE", "FR", "US", "GB", "ZA")
 COMMODITIES = ("cocaine", "heroin", "cannabis_resin", "methamphetamine", "captagon", "fentanyl")
 
 
+# Latin spellings Russian writes with one letter; c is ц before e, i, y and к elsewhere.
+_CYRILLIC_DIGRAPHS = (("kh", "х"), ("sch", "ш"), ("sh", "ш"), ("ch", "ч"), ("zh", "ж"))
+_SOFT_C = re.compile(r"c(?=[eiy])")
+
+
 def to_cyrillic(name: str) -> str:
-    return " ".join(
-        "".join(_CYRILLIC.get(ch, ch) for ch in word).capitalize() for word in name.lower().split()
-    )
+    words = []
+    for word in name.lower().split():
+        for latin, cyrillic in _CYRILLIC_DIGRAPHS:
+            word = word.replace(latin, cyrillic)
+        word = _SOFT_C.sub("ц", word).replace("c", "к")
+        words.append("".join(_CYRILLIC.get(ch, ch) for ch in word).capitalize())
+    return " ".join(words)
 
 
 def to_arabic(name: str) -> str:
+    """Letter by letter, a word's first vowel carried by an alif, as Arabic writes it."""
     return " ".join(
-        "".join(_ARABIC[ch] for ch in word if ch in _ARABIC) for word in name.lower().split()
+        ("ا" if word[0] in "aeiou" else "") + "".join(_ARABIC[ch] for ch in word if ch in _ARABIC)
+        for word in name.lower().split()
     )
 
 
@@ -147,14 +165,19 @@ def _typo(rng: random.Random, word: str) -> str:
     return word[:i] + word[i + 1] + word[i] + word[i + 2 :]  # swap two letters
 
 
+# typo, "LAST, First", an initial with the same phone, Cyrillic, Arabic, a typo with the
+# same phone.
 VARIANTS = ("typo", "reordered", "initial", "cyrillic", "arabic", "shared_phone")
+# Rows that keep the cell's address; the other variants come with a name, a date of birth
+# and a nationality only (and a phone of their own).
+_KEEP_ADDRESS = (None, "initial", "shared_phone")
 
 
 def variant(rng: random.Random, kind: str, given: str, surname: str) -> str:
     full = f"{given.title()} {surname.title()}"
     return {
         "typo": f"{given.title()} {_typo(rng, surname).title()}",
-        "reordered": f"{surname.upper()} {given.title()}",
+        "reordered": f"{surname.upper()}, {given.title()}",
         "initial": f"{given[0].upper()}. {surname.title()}",
         "cyrillic": to_cyrillic(full),
         "arabic": to_arabic(full),
@@ -170,7 +193,8 @@ class Person:
     nationality: str
     date_of_birth: date
     phone: str
-    cell: int
+    cell: int  # -1 for a one-off courier
+    passport: str = ""
 
     @property
     def name(self) -> str:
@@ -186,6 +210,8 @@ class Truth:
     broker: int | None = None  # person number
     transit: str = ""
     duplicate_kinds: dict[int, str] = field(default_factory=dict)  # actor pk -> variant
+    couriers: set[int] = field(default_factory=set)  # person numbers of one-off couriers
+    cell_phones: dict[int, str] = field(default_factory=dict)  # cell -> its shared phone
 
     def same_person_pairs(self) -> set[tuple[int, int]]:
         by_person = defaultdict(list)
@@ -225,8 +251,11 @@ def plant(
     transit: str = "CR",
     restricted_share: float = 0.0,
     seed: int = 1,
+    cell_phone_members: int = 0,
+    couriers: int = 0,
 ) -> Truth:
-    """Add `hits` hits with planted structure to `operation` (see the module docstring).
+    """Add `hits` hits with planted structure to `operation` (see the module docstring),
+    and one hit more per one-off courier.
 
     ``restricted_share`` of the hits are marked RED (for permission tests).
     """
@@ -252,13 +281,23 @@ def plant(
     members_of = defaultdict(list)
     for person in people:
         members_of[person.cell].append(person)
+    for cell, members in members_of.items():
+        sharing = [p for p in members if p is not broker][:cell_phone_members]
+        if sharing:
+            truth.cell_phones[cell] = f"+3249{cell:07d}"
+        for person in sharing:
+            person.phone = truth.cell_phones[cell]
+    one_offs = _couriers(rng, people, couriers)
+    truth.couriers = {p.number for p in one_offs}
     hit_rows, parts = [], []
-    for i in range(hits):
+    for i in range(hits + len(one_offs)):
         cell = i % cells
         members = members_of[cell]
         involved = rng.sample(members, k=min(3, len(members)))
         if broker is not None and cell in (0, 1) and i % (cells * 5) in (0, 1):
             involved = [broker, *involved[:2]] if broker not in involved else involved
+        if i >= hits:
+            involved = [one_offs[i - hits]]
         participation = participations[i % len(participations)]
         route = [rng.choice(COUNTRIES[:5]), transit, rng.choice(COUNTRIES[6:])]
         if rng.random() < 0.15:
@@ -285,14 +324,17 @@ def plant(
             )
         )
         actors = []
-        for role, person in zip(("consignor", "consignee", "courier"), involved, strict=False):
+        roles = ("consignor", "consignee", "courier") if i < hits else ("courier",)
+        for role, person in zip(roles, involved, strict=False):
             name, phone, kind = person.name, person.phone, None
             if person.number in seen_before and duplicate_budget > 0 and rng.random() < 0.5:
                 kind = VARIANTS[duplicate_budget % len(VARIANTS)]
                 name = variant(rng, kind, person.given, person.surname)
                 duplicate_budget -= 1
                 if kind != "shared_phone":
-                    phone = f"+3248{rng.getrandbits(24):08d}"  # a new phone: names only
+                    other = f"+3248{rng.getrandbits(24):08d}"
+                    if kind != "initial":  # an initial keeps the phone: the two together
+                        phone = other  # a new phone: names only
             seen_before.add(person.number)
             actors.append((person, role, name, phone, kind))
         parts.append((route, actors))
@@ -303,9 +345,40 @@ def plant(
         )
     )
     _write_parts(rng, created, parts, truth)
-    operation.last_hit_sequence += hits
+    operation.last_hit_sequence += len(hit_rows)
     operation.save(update_fields=["last_hit_sequence"])
     return truth
+
+
+def _couriers(rng: random.Random, people: list[Person], count: int) -> list[Person]:
+    """One-off couriers: a third "Solo<n> Carrier<n>", the others generated names; never
+    the name and date of birth of a planted person or of another courier."""
+    taken = {(p.given, p.surname, p.date_of_birth) for p in people}
+    found = []
+    for n in range(count):
+        number = len(people) + n
+        while True:
+            if n % 3 == 0:
+                given, surname = f"solo{n + 1}", f"carrier{n + 1}"
+            else:
+                given, surname = rng.choice(GIVEN), rng.choice(SURNAMES)
+            born = date(1950, 1, 1) + timedelta(days=rng.randrange(20000))
+            if (given, surname, born) not in taken:
+                break
+        taken.add((given, surname, born))
+        found.append(
+            Person(
+                number=number,
+                given=given,
+                surname=surname,
+                nationality=rng.choice(COUNTRIES),
+                date_of_birth=born,
+                phone=f"+3246{number:07d}",
+                cell=-1,
+                passport=f"P{number:08d}",
+            )
+        )
+    return found
 
 
 def _write_parts(rng, created, parts, truth: Truth) -> None:
@@ -344,8 +417,19 @@ def _write_parts(rng, created, parts, truth: Truth) -> None:
                     name=name,
                     nationality=person.nationality,
                     date_of_birth=person.date_of_birth,
-                    addresses=[f"{person.cell + 1} Cell Street, Harbour Town"],
+                    addresses=[f"{person.cell + 1} Cell Street, Harbour Town"]
+                    if person.cell >= 0 and kind in _KEEP_ADDRESS
+                    else [],
                     phones=[phone],
+                    documents=[
+                        {
+                            "kind": "passport",
+                            "number": person.passport,
+                            "country": person.nationality,
+                        }
+                    ]
+                    if person.passport
+                    else [],
                 )
             )
             identifiers.append(HitIdentifier(hit=hit, kind=HitIdentifier.Kind.PHONE, value=phone))

@@ -5,6 +5,7 @@ analyse is "not found", whether it exists or not."""
 
 import graphene
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 
 from graphql_api.analysis.types import (
@@ -12,12 +13,14 @@ from graphql_api.analysis.types import (
     EntityDecisionType,
     EntityNetwork,
     EntitySuggestion,
+    EntitySuggestionConnection,
     NetworkNode,
     Verdict,
     network_node,
     network_of,
     not_found,
 )
+from graphql_api.core.connections import ListConnectionField
 from graphql_api.core.errors import CodedGraphQLError, errors_from_validation_error
 from graphql_api.core.ids import decode_id, get_by_global_id, get_many_by_global_id
 from graphql_api.core.inputs import plain
@@ -30,7 +33,6 @@ from operations.selectors import operation_list_for_user
 
 MAX_DEPTH = 4
 MAX_PATHS = 10
-MAX_SUGGESTIONS = 500
 
 
 def _raise_coded(exc: ValidationError):
@@ -47,6 +49,14 @@ def _operations(info, operation_ids, *, field="operation_ids"):
         return get_many_by_global_id(operation_ids, "Operation", analysable, field=field)
     except ValidationError as exc:
         _raise_coded(exc)
+
+
+def _min_score(value) -> float:
+    if value is None:  # an explicit null means the default
+        value = resolution.DEFAULT_MIN_SCORE
+    if not 0 <= value <= 1:
+        raise CodedGraphQLError("minScore is between 0 and 1.", "INVALID_PARAMETER")
+    return value
 
 
 def _entity_graph(info, operations):
@@ -89,13 +99,12 @@ class AnalysisQueries(graphene.ObjectType):
         description="My runs, newest first (those of one operation when operationId is given).",
     )
     analysis_run = graphene.Field(AnalysisRunNode, id=graphene.ID(required=True))
-    entity_suggestions = graphene.List(
-        graphene.NonNull(EntitySuggestion),
-        required=True,
+    entity_suggestions = ListConnectionField(
+        graphene.NonNull(EntitySuggestionConnection),
         operation_ids=graphene.List(graphene.NonNull(graphene.ID), required=True),
         min_score=graphene.Float(default_value=resolution.DEFAULT_MIN_SCORE),
-        description="Actors whose names match (typos, word order, initials, script), not "
-        "yet one entity nor decided, best first.",
+        description="Entities (after automatic merges) whose names match (typos, word "
+        "order, initials, script), not yet one entity nor decided, best first; paged.",
     )
     entity_decisions = graphene.List(
         graphene.NonNull(EntityDecisionType),
@@ -145,24 +154,22 @@ class AnalysisQueries(graphene.ObjectType):
         return AnalysisRunNode.get_node(info, pk)
 
     @staticmethod
-    def resolve_entity_suggestions(root, info, operation_ids, min_score):
-        if min_score is None:  # an explicit null means the default
-            min_score = resolution.DEFAULT_MIN_SCORE
-        if not 0 <= min_score <= 1:
-            raise CodedGraphQLError("minScore is between 0 and 1.", "INVALID_PARAMETER")
+    def resolve_entity_suggestions(root, info, operation_ids, min_score, **page):
         pairs = selectors.entity_suggestions(
-            info.context.user, _operations(info, operation_ids), min_score
+            info.context.user, _operations(info, operation_ids), _min_score(min_score)
         )
         return [
             EntitySuggestion(
                 actor_a=p.actor_a,
                 actor_b=p.actor_b,
+                entity_a=p.a,
+                entity_b=p.b,
                 operation_a=p.actor_a.hit.operation.code,
                 operation_b=p.actor_b.hit.operation.code,
                 score=p.suggestion.score,
                 reasons=p.suggestion.reasons,
             )
-            for p in pairs[:MAX_SUGGESTIONS]
+            for p in pairs
         ]
 
     @staticmethod
@@ -214,8 +221,9 @@ class RunNetworkAnalysis(BaseMutation):
 
 class DecideEntities(BaseMutation):
     """Confirm that two actors are the same person or company (every later analysis
-    treats them as one), or reject a suggestion. Nothing is merged in the hits; a later
-    decision on the same pair supersedes this one."""
+    treats them as one), reject a suggestion, or split an automatic merge (SPLIT: the
+    two must be one entity now; the evidence overruled is kept). Nothing is merged in
+    the hits; a later decision on the same pair supersedes this one."""
 
     decision = graphene.Field(EntityDecisionType)
 
@@ -245,6 +253,68 @@ class DecideEntities(BaseMutation):
         return {"decision": decision}
 
 
+class EntityPairInput(graphene.InputObjectType):
+    actor_a_id = graphene.ID(required=True)
+    actor_b_id = graphene.ID(required=True)
+
+
+class DecideEntitySuggestions(BaseMutation):
+    """Decide many suggestions at once, all or none: confirm every current suggestion
+    (entitySuggestions of these operations) scoring at least `confirmFrom`, and reject
+    each pair of `reject` (at most 100, e.g. a page of suggestions)."""
+
+    confirmed = graphene.Int(description="Pairs confirmed (null when refused).")
+    rejected = graphene.Int(description="Pairs rejected (null when refused).")
+
+    class Arguments:
+        operation_ids = graphene.List(graphene.NonNull(graphene.ID), required=True)
+        confirm_from = graphene.Float(description="Confirm every suggestion from this score.")
+        reject = graphene.List(graphene.NonNull(EntityPairInput), description="Pairs to reject.")
+        reason = graphene.String()
+
+    @classmethod
+    def perform(cls, info, operation_ids, confirm_from=None, reject=None, reason=""):
+        user = info.context.user
+        if confirm_from is None and not reject:
+            raise ValidationError(
+                {"confirm_from": ValidationError("Give confirmFrom, reject or both.", "REQUIRED")}
+            )
+        operations = get_many_by_global_id(
+            operation_ids,
+            "Operation",
+            selectors.analysable_operations(user),
+            field="operation_ids",
+        )
+        confirm = []
+        if confirm_from is not None:
+            if not 0 <= confirm_from <= 1:
+                raise ValidationError(
+                    {"confirm_from": ValidationError("Between 0 and 1.", "INVALID_PARAMETER")}
+                )
+            confirm = [
+                (p.actor_a, p.actor_b, p.suggestion.score)
+                for p in selectors.entity_suggestions(user, operations, confirm_from)
+            ]
+        refused = []
+        analysable = selectors.analysable_actors(user).filter(hit__operation__in=operations)
+        for i, pair in enumerate(reject or []):
+            actors = [
+                get_by_global_id(gid, "Actor", analysable, field=f"reject.{i}.{field}")
+                for gid, field in ((pair.actor_a_id, "actor_a_id"), (pair.actor_b_id, "actor_b_id"))
+            ]
+            score, _ = resolution.pair_score(*(selectors.actor_record_of(a) for a in actors))
+            refused.append((*actors, round(score, 4)))
+        with transaction.atomic():
+            services.entity_decide_many(
+                actor=user, pairs=confirm, verdict="confirmed", reason=reason or ""
+            )
+            services.entity_decide_many(
+                actor=user, pairs=refused, verdict="rejected", reason=reason or "", field="reject"
+            )
+        return {"confirmed": len(confirm), "rejected": len(refused)}
+
+
 class AnalysisMutations(graphene.ObjectType):
     run_network_analysis = RunNetworkAnalysis.Field()
     decide_entities = DecideEntities.Field()
+    decide_entity_suggestions = DecideEntitySuggestions.Field()

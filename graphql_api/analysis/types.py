@@ -4,14 +4,17 @@ import graphene
 from django.urls import reverse
 from graphene.types.generic import GenericScalar
 from graphene_django import DjangoObjectType
+from graphql_relay import to_global_id
 
 from graphql_api.agencies.types import UserNode
+from graphql_api.core.connections import CountableConnection
 from graphql_api.core.errors import CodedGraphQLError
 from graphql_api.hits.types import ActorType
 from graphql_api.operations.types import OperationNode
 from network_analysis import selectors
 from network_analysis.formats import EXPORT_FORMATS, REPORT_FORMATS
 from network_analysis.models import AnalysisResult, AnalysisRun, EntityDecision
+from network_analysis.resolution import Merge
 
 AnalysisRunState = graphene.Enum.from_enum(AnalysisRun.State, name="AnalysisRunState")
 Edition = graphene.Enum("Edition", [(v.upper(), v) for v in AnalysisResult.Edition.values])
@@ -110,15 +113,62 @@ def _url(info, run: AnalysisRun, name: str, fmt: str, edition: str) -> str | Non
     return info.context.build_absolute_uri(f"{path}?edition={edition}")
 
 
-class EntitySuggestion(graphene.ObjectType):
-    """Two actors whose names match; an analyst confirms or rejects (decideEntities)."""
+class MergeEvidence(graphene.ObjectType):
+    """Why two actor rows are one entity without a decision (or by one)."""
 
-    actor_a = graphene.Field(ActorType, required=True)
-    actor_b = graphene.Field(ActorType, required=True)
+    actor_a_id = graphene.ID(required=True)
+    actor_b_id = graphene.ID(required=True)
+    rule = graphene.String(
+        required=True,
+        description="document, registration, name_and_birth, identifier_and_name or confirmed.",
+    )
+    evidence = graphene.String(required=True, description='"same passport CO AB123456".')
+
+
+def merge_evidence(merge) -> MergeEvidence:
+    return MergeEvidence(
+        actor_a_id=to_global_id("Actor", merge.a),
+        actor_b_id=to_global_id("Actor", merge.b),
+        rule=merge.rule,
+        evidence=merge.evidence,
+    )
+
+
+class SuggestedEntity(graphene.ObjectType):
+    """One side of a suggestion: an entity after the automatic merges."""
+
+    id = graphene.String(required=True, description='The node id of the entity, "actor:12".')
+    actors = graphene.List(
+        graphene.NonNull(ActorType), required=True, description="Its actor rows, first first."
+    )
+    merged_because = graphene.List(graphene.NonNull(MergeEvidence), required=True)
+
+    @staticmethod
+    def resolve_id(root, info):
+        return f"actor:{root.actor.pk}"
+
+    @staticmethod
+    def resolve_merged_because(root, info):
+        return [merge_evidence(m) for m in root.merges]
+
+
+class EntitySuggestion(graphene.ObjectType):
+    """Two entities (after automatic merges) whose names match; an analyst confirms or
+    rejects with their first actors (decideEntities, decideEntitySuggestions)."""
+
+    actor_a = graphene.Field(ActorType, required=True, description="Entity A's first actor.")
+    actor_b = graphene.Field(ActorType, required=True, description="Entity B's first actor.")
+    entity_a = graphene.Field(SuggestedEntity, required=True)
+    entity_b = graphene.Field(SuggestedEntity, required=True)
     operation_a = graphene.String(required=True, description="Operation code of actor A's hit.")
     operation_b = graphene.String(required=True)
     score = graphene.Float(required=True, description="0 to 1.")
     reasons = graphene.List(graphene.NonNull(graphene.String), required=True)
+
+
+class EntitySuggestionConnection(CountableConnection):
+    class Meta:
+        node = EntitySuggestion
 
 
 class EntityDecisionType(graphene.ObjectType):
@@ -130,8 +180,19 @@ class EntityDecisionType(graphene.ObjectType):
     verdict = graphene.Field(Verdict, required=True)
     score = graphene.Float(required=True)
     reason = graphene.String(required=True)
+    overruled = graphene.List(
+        graphene.NonNull(MergeEvidence),
+        required=True,
+        description="For a split: the automatic merges of the entity it overruled.",
+    )
     decided_by = graphene.Field(UserNode, required=True)
     decided_at = graphene.DateTime(required=True)
+
+    @staticmethod
+    def resolve_overruled(root, info):
+        return [
+            merge_evidence(Merge(*m["actors"], m["rule"], m["evidence"])) for m in root.evidence
+        ]
 
 
 class NetworkNode(graphene.ObjectType):

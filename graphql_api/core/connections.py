@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from graphene_django.filter import DjangoFilterConnectionField
-from graphql_relay import cursor_to_offset
+from graphql_relay import cursor_to_offset, offset_to_cursor
 
 from graphql_api.core.errors import CodedGraphQLError
 
@@ -98,3 +98,33 @@ class LimitedConnectionField(DjangoFilterConnectionField):
             raise CodedGraphQLError(
                 f"Invalid filter: {'; '.join(exc.messages)}", "INVALID_FILTER"
             ) from exc
+
+
+class ListConnectionField(graphene.relay.ConnectionField):
+    """A connection over a list computed in full by its resolver (ranked results), paged
+    like the model lists: `first`/`after`/`last`/`before` and `offset`, the largest page
+    when no size is given, checked up front with coded errors. Use a
+    :class:`CountableConnection` for `totalCount`."""
+
+    def __init__(self, type_, *args, **kwargs):
+        kwargs.setdefault("offset", graphene.Int(description="Items to skip (after `after`)."))
+        super().__init__(type_, *args, **kwargs)
+
+    @classmethod
+    def resolve_connection(cls, connection_type, args, resolved):
+        args = dict(args)
+        offset = args.pop("offset", None)
+        if offset:
+            if args.get("after"):
+                offset += cursor_to_offset(args["after"]) + 1
+            args["after"] = offset_to_cursor(offset - 1)
+        if args.get("first") is None and args.get("last") is None:
+            args["first"] = settings.GRAPHENE["RELAY_CONNECTION_MAX_LIMIT"]
+        connection = super().resolve_connection(connection_type, args, resolved)
+        connection.length = len(resolved)
+        return connection
+
+    @classmethod
+    def connection_resolver(cls, resolver, connection_type, root, info, **args):
+        check_page_arguments(args)
+        return super().connection_resolver(resolver, connection_type, root, info, **args)

@@ -41,6 +41,7 @@ ROOT_FIELD_RULES: dict[tuple[str, str], Rule] = {
     ("Query", "shortestPath"): Rule.OBJECT_PERMISSION,  # analyse_operation
     ("Mutation", "runNetworkAnalysis"): Rule.OBJECT_PERMISSION,  # analyse_operation
     ("Mutation", "decideEntities"): Rule.OBJECT_PERMISSION,  # analyse_operation, nominal data
+    ("Mutation", "decideEntitySuggestions"): Rule.OBJECT_PERMISSION,  # analyse_operation
     ("Mutation", "updateMe"): Rule.AUTHENTICATED,  # only the caller's own preferences
     ("Mutation", "rotateCalendarToken"): Rule.AUTHENTICATED,  # only the caller's own token
     ("Mutation", "revokeCalendarToken"): Rule.AUTHENTICATED,  # only the caller's own token

@@ -817,7 +817,7 @@ def test_any_other_failure_at_the_endpoint_is_a_json_500(officer, monkeypatch):
 @pytest.mark.parametrize(
     "query",
     [
-        "{ entitySuggestions(operationIds: [], minScore: null) { score } }",
+        "{ entitySuggestions(operationIds: [], minScore: null) { edges { node { score } } } }",
         '{ entityNetwork(id: "actor:1", depth: null) { nodes { label } } }',
         "{ analysisRuns(first: null) { hitCount } }",
     ],

@@ -66,8 +66,9 @@ HIDDEN_RED = {
         {
             "kind": "person",
             "role": "consignee",
-            "name": "Ximena Hiddenberg",
+            "name": "Ximena Hiddenberg",  # Carlos's passport: one entity with him
             "phones": [CARLOS_PHONE],
+            "documents": [{"kind": "passport", "number": "CR1122334", "country": "CR"}],
         },
         {
             "kind": "person",
@@ -137,9 +138,8 @@ VISIBLE_NG_AMBER = {
         {
             "kind": "person",
             "role": "consignee",
-            "name": "Иван Петров",
+            "name": "Иван Петров",  # no date of birth: a suggestion, not a merge
             "nationality": "RU",
-            "date_of_birth": date(1980, 2, 3),
         },
         {"kind": "person", "role": "consignor", "name": "Dmitri Openov", "nationality": "RU"},
     ],
@@ -255,9 +255,14 @@ NODE = "query N($id: ID!) { node(id: $id) { id ... on AnalysisRun { state } } }"
 SUGGESTIONS = """
 query S($ids: [ID!]!) {
   entitySuggestions(operationIds: $ids, minScore: 0.5) {
-    actorA { id name phones emails documents { number country } }
-    actorB { id name phones emails documents { number country } }
-    operationA operationB score reasons
+    totalCount
+    edges { node {
+      actorA { id name phones emails documents { number country } }
+      actorB { id name phones emails documents { number country } }
+      entityA { id actors { id name } mergedBecause { actorAId actorBId rule evidence } }
+      entityB { id actors { id name } mergedBecause { actorAId actorBId rule evidence } }
+      operationA operationB score reasons
+    } }
   }
 }
 """
@@ -292,6 +297,10 @@ mutation Decide($a: ID!, $b: ID!, $verdict: EntityVerdict!) {
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
+
+def nodes(connection: dict) -> list[dict]:
+    return [edge["node"] for edge in connection["edges"]]
 
 
 def squash(text: str) -> str:
@@ -392,7 +401,7 @@ def test_hidden_hits_are_not_counted(scene, analyst, coordinator):
     assert theirs["full"]["statistics"]["totals"]["kilograms"] == pytest.approx(171.777)
     assert mine["redacted"]["scope"]["hits"] == theirs["redacted"]["scope"]["hits"] == 2
     # Carlos, Ivan Petrov, Иван Петров, Dmitri Openov; the coordinator also sees Zebulon,
-    # Ivan Petroff and Strictwood (Ximena is one entity with Carlos: the shared phone).
+    # Ivan Petroff and Strictwood (Ximena is one entity with Carlos: the same passport).
     assert mine["full"]["network"]["graph"]["nodes_by_kind"]["actor"] == 4
     assert theirs["full"]["network"]["graph"]["nodes_by_kind"]["actor"] == 7
 
@@ -415,7 +424,7 @@ def test_the_analysts_results_are_those_of_the_operation_without_the_hidden_hits
 def test_a_visible_entity_is_not_named_after_a_hidden_actor_sharing_its_phone(
     scene, analyst, coordinator
 ):
-    """Ximena (hidden, reported first: the smaller pk) shares Carlos's phone."""
+    """Ximena (hidden, reported first: the smaller pk) holds Carlos's passport."""
     mine, theirs = run_as(analyst, scene), run_as(coordinator, scene)
 
     carlos = scene.actor("Carlos Visible").pk
@@ -425,6 +434,15 @@ def test_a_visible_entity_is_not_named_after_a_hidden_actor_sharing_its_phone(
     their_labels = {e["id"]: e["label"] for e in theirs["full"]["network"]["key_entities"]}
     assert their_labels[f"actor:{ximena}"] == "Ximena Hiddenberg"
     assert f"actor:{carlos}" not in their_labels
+    # Why, in the coordinator's results only: the passport, an automatic merge.
+    merged = theirs["full"]["identity"]["merged_entities"]
+    assert [(e["id"], e["actors"]) for e in merged] == [(f"actor:{ximena}", 2)]
+    assert merged[0]["merged_because"] == [
+        {"actors": [ximena, carlos], "rule": "document", "evidence": "same passport CR CR1122334"}
+    ]
+    key = next(e for e in theirs["full"]["network"]["key_entities"] if e["id"] == f"actor:{ximena}")
+    assert key["merged_because"] == merged[0]["merged_because"]
+    assert mine["full"]["identity"]["merged_entities"] == []
 
 
 def test_hidden_hits_and_actors_have_no_node_in_the_analysts_graph(scene, analyst, coordinator):
@@ -477,8 +495,10 @@ def test_the_analysts_own_red_hit_is_in_their_full_edition_only(scene, analyst):
 
 
 def test_entity_suggestions_never_name_a_hidden_actor(scene, analyst, coordinator):
-    mine = gql(analyst, SUGGESTIONS, {"ids": [scene.op_id]})["data"]["entitySuggestions"]
-    theirs = gql(coordinator, SUGGESTIONS, {"ids": [scene.op_id]})["data"]["entitySuggestions"]
+    mine = nodes(gql(analyst, SUGGESTIONS, {"ids": [scene.op_id]})["data"]["entitySuggestions"])
+    theirs = nodes(
+        gql(coordinator, SUGGESTIONS, {"ids": [scene.op_id]})["data"]["entitySuggestions"]
+    )
 
     hidden_ids = {to_global_id("Actor", pk) for pk in scene.hidden_actor_pks}
     mine_ids = {s[side]["id"] for s in mine for side in ("actorA", "actorB")}
@@ -803,4 +823,4 @@ def test_an_analyst_sees_nothing_of_an_operation_they_do_not_analyse(
         assert [e["extensions"]["code"] for e in answer["errors"]] == ["NOT_FOUND"]
     # Not vacuous: the coordinator may analyse it.
     assert gql(coordinator, NETWORK, {"id": actor_id})["data"]["entityNetwork"]["nodes"]
-    assert gql(coordinator, SUGGESTIONS, {"ids": [op_id]})["data"]["entitySuggestions"]
+    assert nodes(gql(coordinator, SUGGESTIONS, {"ids": [op_id]})["data"]["entitySuggestions"])
