@@ -8,7 +8,8 @@ networkx's dispatch (the ``NETWORKX_BACKEND`` setting).
 **Betweenness** is computed per connected component by igraph (C; the same values as
 networkx, checked in tests, 55x faster on the planted redacted graph of 20,000 hits:
 docs/performance.md): exactly while the cost, the sum over components of nodes x edges,
-stays within ``budget``; above it the cheapest components stay exact and the others are
+stays within ``budget`` (leaves are folded onto their node, so a component costs only
+its other nodes x its edges); above it the cheapest components stay exact and the others are
 estimated from pivots (source nodes) drawn in proportion to their size, at least
 ``min_pivots`` each, in independent batches whose spread is the stated error.
 
@@ -22,7 +23,7 @@ its ``tol`` by the number of nodes, so the default stops early on large graphs).
 import math
 import random
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import igraph
@@ -31,7 +32,7 @@ import networkx as nx
 DEFAULT_EXACT_BUDGET = 100_000_000
 # Pivots of a sampled component are drawn in this many independent batches: the spread of
 # the batches' estimates is the stated standard error.
-BATCHES = 4
+BATCHES = 10
 DEFAULT_MIN_PIVOTS = 500
 DEFAULT_SEED = 42
 # PageRank stops when successive iterates differ by less than this (L1, summed over all
@@ -76,32 +77,59 @@ def _to_igraph(graph: nx.Graph) -> tuple[igraph.Graph, dict]:
     return igraph.Graph(n=len(index), edges=edges, directed=False), index
 
 
+def _leaves(graph: nx.Graph, part) -> dict:
+    """leaf -> the node it hangs on (its only neighbour), in a component of 3 or more."""
+    found = {}
+    for node in part:
+        others = set(graph[node]) - {node}
+        if len(others) == 1:
+            found[node] = next(iter(others))
+    return found
+
+
 def _plan_components(graph: nx.Graph, plan: BetweennessPlan):
-    """(exact components, [(component, pivots)] sampled, total cost): the cheapest
-    components are exact while the budget lasts; the rest share what is left, each the
-    same fraction of its nodes as pivots (at least ``min_pivots``)."""
+    """(exact components, [(component, leaves, pivots)] sampled, total cost, leaves of
+    every component). A component costs its nodes that are not leaves (the sources)
+    x its edges; the cheapest are exact while the budget lasts; the rest share what is
+    left, each the same fraction of its sources as pivots (at least ``min_pivots``)."""
     costed = []
     for part in nx.connected_components(graph):
         if len(part) > 2:  # nothing lies between the nodes of a pair
             edges = sum(d for _, d in graph.degree(part)) // 2
-            costed.append((len(part) * edges, sorted(part, key=str)))
-    costed.sort(key=lambda pair: (pair[0], str(pair[1][0])))
+            leaves = _leaves(graph, part)
+            cost = (len(part) - len(leaves)) * edges
+            costed.append((cost, sorted(part, key=str), leaves))
+    costed.sort(key=lambda item: (item[0], str(item[1][0])))
     exact, rest, spent = [], [], 0
-    for cost, part in costed:
+    for cost, part, leaves in costed:
         if spent + cost <= plan.budget:
-            exact.append(part)
+            exact.append((part, leaves))
             spent += cost
         else:
-            rest.append((cost, part))
-    share = (plan.budget - spent) / sum(cost for cost, _ in rest) if rest else 1.0
+            rest.append((cost, part, leaves))
+    share = (plan.budget - spent) / sum(item[0] for item in rest) if rest else 1.0
     sampled = []
-    for _, part in rest:
-        pivots = max(plan.min_pivots, math.ceil(share * len(part)))
-        if pivots >= len(part):
-            exact.append(part)
+    for _, part, leaves in rest:
+        sources = len(part) - len(leaves)
+        pivots = max(plan.min_pivots, math.ceil(share * sources))
+        if pivots >= sources:
+            exact.append((part, leaves))
         else:
-            sampled.append((part, pivots))
-    return exact, sampled, sum(cost for cost, _ in costed)
+            sampled.append((part, leaves, pivots))
+    return exact, sampled, sum(item[0] for item in costed)
+
+
+def _dependencies(ig: igraph.Graph, sources: Counter) -> list[float]:
+    """Half the sum of the dependencies of every node on the sources, each counted as
+    often as given (igraph's betweenness from a subset of sources)."""
+    total = [0.0] * ig.vcount()
+    by_count = defaultdict(list)
+    for source, count in sources.items():
+        by_count[count].append(source)
+    for count, group in by_count.items():
+        for i, value in enumerate(ig.betweenness(directed=False, sources=group)):
+            total[i] += count * value
+    return total
 
 
 def _per_batch(pivots: int) -> int:
@@ -115,30 +143,43 @@ def _standard_error(estimates: list[float]) -> float:
 
 def betweenness(graph: nx.Graph, plan: BetweennessPlan = BetweennessPlan()) -> Betweenness:
     """Betweenness of every node, exact per component within the plan's budget, estimated
-    from pivots above it (module docstring)."""
+    from pivots above it (module docstring).
+
+    Leaves are folded onto the node they hang on: paths from a leaf are those of its node
+    plus the node itself, so a node's dependencies count 1 + its leaves times, and each
+    leaf adds n - 2 pairs (n: its component's size) to its node; only nodes that are not
+    leaves are sources. Pivots are drawn as nodes at random, a leaf standing for its
+    node, with replacement: the estimate is unbiased and a star is exact."""
     nodes = list(graph)
     pairs, error, batches = dict.fromkeys(nodes, 0.0), dict.fromkeys(nodes, 0.0), {}
     exact, sampled, cost = _plan_components(graph, plan)
     ig, index = _to_igraph(graph)
-    sources = [index[node] for part in exact for node in part]
+    sources = Counter()
+    for part, leaves in exact:
+        sources.update(index[leaves.get(node, node)] for node in part)
     if sources:
-        raw = ig.betweenness(directed=False, sources=sources)
-        for part in exact:
+        raw = _dependencies(ig, sources)
+        for part, _ in exact:
             for node in part:
                 pairs[node] = raw[index[node]]
     if sampled:
         rng = random.Random(plan.seed)
-        drawn = [[] for _ in range(BATCHES)]
-        for part, pivots in sampled:
+        drawn = [Counter() for _ in range(BATCHES)]
+        for part, leaves, pivots in sampled:
             for batch in drawn:
-                batch.extend(index[node] for node in rng.sample(part, _per_batch(pivots)))
-        raws = [ig.betweenness(directed=False, sources=batch) for batch in drawn]
-        for part, pivots in sampled:
+                for _ in range(_per_batch(pivots)):
+                    node = part[rng.randrange(len(part))]
+                    batch[index[leaves.get(node, node)]] += 1
+        raws = [_dependencies(ig, batch) for batch in drawn]
+        for part, _, pivots in sampled:
             scale = len(part) / _per_batch(pivots)
             for node in part:
                 found = [raw[index[node]] * scale for raw in raws]
                 pairs[node], error[node] = statistics.fmean(found), _standard_error(found)
                 batches[node] = found
+    for part, leaves in [*exact, *((part, leaves) for part, leaves, _ in sampled)]:
+        for node in leaves.values():
+            pairs[node] += (len(part) - 2) / 2
     n = len(nodes)
     norm = 2 / ((n - 1) * (n - 2)) if n > 2 else 1.0
     method = {
@@ -149,7 +190,7 @@ def betweenness(graph: nx.Graph, plan: BetweennessPlan = BetweennessPlan()) -> B
         "components": len(exact) + len(sampled),
         "exact_components": len(exact),
         "sampled_components": len(sampled),
-        "k": sum(BATCHES * _per_batch(pivots) for _, pivots in sampled) or None,
+        "k": sum(BATCHES * _per_batch(pivots) for _, _, pivots in sampled) or None,
         "min_pivots": plan.min_pivots,
         "seed": plan.seed,
     }
