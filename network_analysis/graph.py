@@ -5,7 +5,9 @@
   conveyances, locations and countries, with typed, weighted edges;
 - :func:`actor_projection`: actors linked by the shipments and identifiers they share;
 - :func:`route_network`: countries linked departure -> transit -> destination, weighted
-  by hits and kilogram equivalents.
+  by hits and kilogram equivalents; :func:`route_demand`: hits and kilograms from each
+  departure to each destination;
+- :func:`linking_graph`: the entity graph without places and hubs (components).
 
 Node keys are ``"<kind>:<ident>"`` and every attribute is a str, int, float or bool, so
 the graphs can be written as GEXF or GraphML as they are (docs/analysis.md).
