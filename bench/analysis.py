@@ -262,7 +262,7 @@ def measure_set(
 
     from network_analysis import algorithms
 
-    method = algorithms.betweenness_method(graph)
+    plan = algorithms.BetweennessPlan()
     n, m = graph.number_of_nodes(), graph.number_of_edges()
     parts = algorithms.components(graph)
     print(
@@ -272,14 +272,15 @@ def measure_set(
     )
     found = {"nodes": n, "edges": m, "components": len(parts)}
     found["degree"] = rec.step(section, f"{label}: degree", lambda _: nx.degree_centrality(graph))
-    how = "exact" if method.exact else f"sampled k={method.k}, seed={method.seed}"
-    found["betweenness_method"] = how
-    found["betweenness"] = rec.step(
+    measured = rec.step(
         section,
-        f"{label}: betweenness ({how})",
-        lambda _: algorithms.betweenness(graph, method),
+        f"{label}: betweenness (igraph per component)",
+        lambda _: algorithms.betweenness(graph, plan),
     )
-    if reference and not method.exact:
+    found["betweenness"] = measured.values
+    how = "exact" if measured.method["exact"] else f"sampled k={measured.method['k']}"
+    found["betweenness_method"] = how
+    if reference:
         # networkx initialises per-source dicts over the whole graph: O(n) per source, so
         # the pilot is a sampled run, extrapolated to every source.
         started = time.perf_counter()
@@ -415,16 +416,17 @@ def run_size(size: int, budget: float, rec: Recorder) -> dict:
 
     # c. measures
     nx_values = measure_set(rec, "c", projection, "actors", budget, reference=True)
-    rec.step("c", "routes: node + edge betweenness", lambda _: algorithms.route_betweenness(routes))
+    demand = graphs.route_demand(full)["hits"]
+    rec.step("c", "routes: node + edge betweenness",
+             lambda _: algorithms.route_betweenness(routes, demand, "hits"))  # fmt: skip
     red_values = measure_set(rec, "c", red_measured, "redacted", budget, reference=False)
     del red_values
     for label, graph in (("actors", projection), ("redacted", red_measured)):
-        method = algorithms.betweenness_method(graph)
         with gc_frozen():
             rec.step(
                 "c",
                 f"{label}: betweenness (as above), gc.freeze()",
-                lambda _, g=graph, m=method: algorithms.betweenness(g, m),
+                lambda _, g=graph: algorithms.betweenness(g),
                 python_memory=False,
                 note="experiment: a possible fix",
             )
@@ -619,11 +621,11 @@ def sampling_quality(rec: Recorder, entities) -> dict | None:
         rec.add("g", "entity graph: betweenness", None,
                 note=f"skipped: {n:,} nodes > {ENTITY_EXACT_MAX:,}")  # fmt: skip
         return None
-    method = algorithms.betweenness_method(entities)
-    how = "exact" if method.exact else f"sampled k={method.k}"
-    sampled = rec.step("g", f"entity graph: betweenness ({how}), networkx",
-                       lambda _: algorithms.betweenness(entities, method),
-                       python_memory=False)  # fmt: skip
+    measured = rec.step("g", "entity graph: betweenness, as the analysis runs it",
+                        lambda _: algorithms.betweenness(entities),
+                        python_memory=False)  # fmt: skip
+    sampled = measured.values
+    how = "exact" if measured.method["exact"] else f"sampled k={measured.method['k']}"
     g, nodes = to_igraph(entities)
     exact = rec.step("g", "entity graph: betweenness (exact), igraph",
                      lambda _: g.betweenness(directed=False), python_memory=False)  # fmt: skip

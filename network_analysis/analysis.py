@@ -16,8 +16,8 @@ from operations.models.hit import Hit, ModeOfTransport
 
 # Parameters a run accepts: name -> (type, lowest, highest, default).
 PARAMETERS = {
-    "exact_limit": (int, 10, 1_000_000, algorithms.DEFAULT_EXACT_LIMIT),
-    "sample_k": (int, 10, 100_000, algorithms.DEFAULT_SAMPLE_K),
+    "exact_budget": (int, 1_000, 2_000_000_000, algorithms.DEFAULT_EXACT_BUDGET),
+    "min_pivots": (int, 10, 100_000, algorithms.DEFAULT_MIN_PIVOTS),
     "seed": (int, 0, 2**31 - 1, algorithms.DEFAULT_SEED),
     "resolution": (float, 0.05, 20.0, 1.0),
     "top": (int, 1, 500, 25),
@@ -41,6 +41,12 @@ class Outcome:
 
 def _round(value: float) -> float:
     return round(float(value), 6)
+
+
+def _measure(value: float) -> float:
+    """A measure to 6 significant digits: normalised betweenness and PageRank of large
+    graphs are far below 1e-6, and must not round to 0."""
+    return float(f"{float(value):.6g}")
 
 
 def _table(rows, key, kilograms, name: str, label=None, label_name="label") -> list[dict]:
@@ -154,32 +160,33 @@ def measured_graph(entities: nx.Graph, edition: str, max_shared: int) -> nx.Grap
 def network_findings(
     entities: nx.Graph, data, parameters: dict, backend, progress: Progress
 ) -> tuple[dict, dict]:
-    """The "network" section and the betweenness method used."""
+    """The "network" section and how its measures were computed (the methodology)."""
     measured = measured_graph(entities, data.edition, parameters["max_shared"])
-    method = algorithms.betweenness_method(
-        measured, parameters["exact_limit"], parameters["sample_k"], parameters["seed"]
+    plan = algorithms.BetweennessPlan(
+        parameters["exact_budget"], parameters["min_pivots"], parameters["seed"]
     )
     progress(40, f"centralities of {measured.number_of_nodes()} entities")
-    measures = algorithms.centralities(measured, method, backend)
+    measures, between = algorithms.centralities(measured, plan, backend)
     cores = algorithms.core_numbers(measured, backend)
     progress(60, "communities")
     found = algorithms.communities(measured, parameters["seed"], parameters["resolution"], backend)
     progress(70, "brokers")
-    points, bridges = algorithms.brokers(measured, backend)
+    points, bridges = algorithms.brokers(measured)
     progress(80, "routes")
     routes = graphs.route_network(data)
-    route_nodes, route_edges = algorithms.route_betweenness(routes, backend)
-    parts = algorithms.components(entities)
-    ranked = sorted(
-        measured.nodes,
-        key=lambda n: (-measures["betweenness"][n], -measures["degree"][n], str(n)),
-    )[: parameters["top"]]
+    demand = graphs.route_demand(data)
+    route_nodes, route_edges = algorithms.route_betweenness(routes, demand["hits"], "hits")
+    kg_nodes, kg_edges = algorithms.route_betweenness(routes, demand["kilograms"], "kilograms")
+    linking = graphs.linking_graph(entities, parameters["max_shared"])
+    parts = algorithms.components(linking)
+    ranked = algorithms.key_entities(measured, between, measures["degree"], parameters["top"])
     network = {
         "graph": {
             "nodes": entities.number_of_nodes(),
             "edges": entities.number_of_edges(),
             "components": len(parts),
             "largest_component": len(parts[0]) if parts else 0,
+            "left_out_of_components": entities.number_of_nodes() - linking.number_of_nodes(),
             "nodes_by_kind": dict(
                 sorted(Counter(k for _, k in entities.nodes(data="kind")).items())
             ),
@@ -187,13 +194,16 @@ def network_findings(
         "key_entities": [
             {
                 "id": node,
+                "rank": rank,
                 "kind": measured.nodes[node]["kind"],
                 "label": _label(measured, node),
-                **{name: _round(values[node]) for name, values in measures.items()},
+                **{name: _measure(values[node]) for name, values in measures.items()},
+                "betweenness_pairs": _measure(between.pairs[node]),
+                "betweenness_error": _measure(between.error[node]),
                 "core": cores[node],
                 "hits": len(_hits_of(entities, node)),
             }
-            for node in ranked
+            for rank, node in enumerate(ranked, start=1)
         ],
         "communities": [
             {
@@ -222,13 +232,19 @@ def network_findings(
                     {
                         "country": c,
                         "name": attrs["label"],
-                        "betweenness": _round(route_nodes[c]),
+                        "betweenness": _measure(route_nodes[c]),
+                        "betweenness_kilograms": _measure(kg_nodes[c]),
                         "hits": attrs["hits"],
                         "kilograms": _round(attrs["kilograms"]),
                     }
                     for c, attrs in routes.nodes(data=True)
                 ),
-                key=lambda r: (-r["betweenness"], -r["hits"], r["country"]),
+                key=lambda r: (
+                    -r["betweenness"],
+                    -r["betweenness_kilograms"],
+                    -r["hits"],
+                    r["country"],
+                ),
             ),
             "edges": sorted(
                 (
@@ -237,7 +253,8 @@ def network_findings(
                         "target": b,
                         "hits": attrs["hits"],
                         "kilograms": _round(attrs["kilograms"]),
-                        "edge_betweenness": _round(route_edges[(a, b)]),
+                        "edge_betweenness": _measure(route_edges[(a, b)]),
+                        "edge_betweenness_kilograms": _measure(kg_edges[(a, b)]),
                     }
                     for a, b, attrs in routes.edges(data=True)
                 ),
@@ -254,7 +271,40 @@ def network_findings(
             for node, codes in algorithms.cross_operation_links(entities)
         ],
     }
-    return network, method.as_dict()
+    methodology = {
+        "betweenness": {**between.method, "error": algorithms.sampling_error(between)},
+        "pagerank": {
+            "damping": 0.85,
+            "tolerance_l1": algorithms.PAGERANK_TOLERANCE,
+            "max_iterations": algorithms.PAGERANK_MAX_ITERATIONS,
+        },
+        "key_entities": KEY_ENTITY_RULE,
+        "brokers": BROKER_RULE.format(min_part=algorithms.MIN_PART),
+        "routes": ROUTE_RULE,
+        "components": COMPONENT_RULE.format(max_shared=parameters["max_shared"]),
+    }
+    return network, methodology
+
+
+KEY_ENTITY_RULE = (
+    "Ranked by betweenness, then degree. Listed only if it lies on shortest paths between "
+    "entities other than its own leaves (the hub of a star, such as a flight and the "
+    "shipments it carried, brokers nothing), and the list does not end inside a tie."
+)
+BROKER_RULE = (
+    "Articulation points and bridges listed only when each side holds at least {min_part} "
+    "entities linked to more than one other: a bridge to a leaf is no finding."
+)
+ROUTE_RULE = (
+    "Betweenness weighted by traffic: a leg that carried w hits (or kilograms) is 1/w "
+    "long, and each departure-destination pair counts as often as the hits (kilograms) "
+    "between them; a country's value is the share of the traffic routed through it."
+)
+COMPONENT_RULE = (
+    "Components of the entity graph without countries and locations, and without "
+    "identifiers or conveyances linked to more than {max_shared} others: they join "
+    "everything and link nobody."
+)
 
 
 EDITION_NOTES = {
@@ -288,7 +338,7 @@ def analyse(
         "identity": {"merged_entities": merged},
         "methodology": {
             "parameters": parameters,
-            "betweenness": method,
+            **method,
             "backend": backend or "networkx",
             "networkx": nx.__version__,
             "resolution": resolution.methodology(

@@ -5,7 +5,9 @@
   conveyances, locations and countries, with typed, weighted edges;
 - :func:`actor_projection`: actors linked by the shipments and identifiers they share;
 - :func:`route_network`: countries linked departure -> transit -> destination, weighted
-  by hits and kilogram equivalents.
+  by hits and kilogram equivalents; :func:`route_demand`: hits and kilograms from each
+  departure to each destination;
+- :func:`linking_graph`: the entity graph without places and hubs (components).
 
 Node keys are ``"<kind>:<ident>"`` and every attribute is a str, int, float or bool, so
 the graphs can be written as GEXF or GraphML as they are (docs/analysis.md).
@@ -38,6 +40,12 @@ CONVEYANCES = {
 # Identifiers shared by more actors than this are places, not links (a mail centre's
 # address, a forwarder's switchboard): they stay in the entity graph, not the projection.
 PROJECTION_MAX_SHARED = 50
+# Where a hit was made says nothing of who is linked to whom: every hit of a country, or
+# of a port, would be one component through them.
+PLACE_KINDS = ("country", "location")
+# Identifiers and conveyances seen with more than max_shared others (a scheduled flight
+# number, a port's switchboard) are places too when counting components.
+HUB_KINDS = ("identifier", "conveyance")
 
 
 def country_name(code: str) -> str:
@@ -216,6 +224,18 @@ def actor_projection(graph: nx.Graph, max_shared: int = PROJECTION_MAX_SHARED) -
     return projection
 
 
+def linking_graph(graph: nx.Graph, max_shared: int = PROJECTION_MAX_SHARED) -> nx.Graph:
+    """The entity graph without what joins everything: countries and locations, and
+    identifiers or conveyances with more than `max_shared` neighbours (the projection's
+    rule: a place, not a link). Components are counted on it."""
+    keep = [
+        node
+        for node, kind in graph.nodes(data="kind")
+        if kind not in PLACE_KINDS and not (kind in HUB_KINDS and len(graph[node]) > max_shared)
+    ]
+    return graph.subgraph(keep)
+
+
 def _shipment_handles(graph: nx.Graph, hit: str):
     """Identifiers of the hit's shipment that name the shipment itself."""
     for shipment in graph[hit]:
@@ -243,6 +263,17 @@ def route_network(data) -> nx.DiGraph:
             routes[a][b]["hits"] += 1
             routes[a][b]["kilograms"] += kg
     return routes
+
+
+def route_demand(data) -> dict[str, dict[tuple[str, str], float]]:
+    """Hits and kilograms from each departure to each destination:
+    {"hits": {(a, b): n}, "kilograms": {(a, b): kg}}."""
+    kilograms = hit_kilograms(data)
+    demand = {"hits": defaultdict(float), "kilograms": defaultdict(float)}
+    for route, hit in shipment_routes(data):
+        demand["hits"][(route[0], route[-1])] += 1
+        demand["kilograms"][(route[0], route[-1])] += kilograms.get(hit, 0.0)
+    return {what: dict(amounts) for what, amounts in demand.items()}
 
 
 def shipment_routes(data) -> list[tuple[tuple[str, ...], int]]:

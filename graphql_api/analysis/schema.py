@@ -80,8 +80,13 @@ def _node_key(info, entity_id: str, data, graph) -> str:
 
 
 class AnalysisParametersInput(graphene.InputObjectType):
-    exact_limit = graphene.Int(description="Exact betweenness up to this many nodes (2000).")
-    sample_k = graphene.Int(description="Sampled sources above it (500).")
+    exact_budget = graphene.Int(
+        description="Exact betweenness while nodes x edges, summed over connected components, "
+        "stays within this (200000000); above it the largest components are sampled."
+    )
+    min_pivots = graphene.Int(
+        description="Fewest pivots (sampled sources) of a sampled component (500)."
+    )
     seed = graphene.Int(description="Seed of the sampling and of Louvain (42).")
     resolution = graphene.Float(description="Louvain resolution (1.0; higher: smaller ones).")
     top = graphene.Int(description="Key entities and routes listed (25).")

@@ -13,7 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from network_analysis import algorithms, services, synthetic
-from network_analysis.algorithms import BetweennessMethod
+from network_analysis.algorithms import BetweennessPlan
 from network_analysis.models import AnalysisRun
 from operations import services as operation_services
 from operations.models import Actor
@@ -205,14 +205,26 @@ def test_components_largest_first_with_isolated_nodes():
     assert algorithms.components(nx.Graph()) == []
 
 
-def test_brokers_are_articulation_points_and_bridges():
+def test_brokers_separate_non_trivial_parts_not_leaves():
     g = two_cliques_joined_by_one_edge()
-    g.add_edge("b5", "tail")
+    g.add_edge("b5", "tail")  # a leaf: b5 and (b5, tail) are no finding
+    nx.add_path(g, ["a5", "c1", "c2", "c3", "c4"])  # beyond c2 only c3 is no leaf
 
     points, bridges = algorithms.brokers(g)
+    everything = set(nx.articulation_points(g)), set(nx.bridges(g))
 
-    assert points == ["a1", "b1", "b5"]
-    assert bridges == [("a1", "b1"), ("b5", "tail")]
+    assert points == ["a1", "a5", "b1", "c1"]
+    assert bridges == [("a1", "b1"), ("a5", "c1"), ("c1", "c2")]
+    assert {"b5", "c2", "c3"} <= everything[0]
+    assert ("b5", "tail") in everything[1] and ("c3", "c4") in everything[1]
+
+
+def test_a_star_has_no_brokers_however_large():
+    """The redacted edition's flights: one hub and the shipments it carried."""
+    g = nx.star_graph(40)
+    g.add_edge(1, "container")  # a shipment with a container number of its own
+
+    assert algorithms.brokers(g) == ([], [])
 
 
 def test_a_cycle_has_no_brokers():
@@ -244,29 +256,95 @@ def test_ego_network_depth():
     assert algorithms.ego_network(g, "missing").number_of_nodes() == 0
 
 
-def test_betweenness_is_exact_up_to_the_limit_then_sampled_with_k_and_seed():
-    g = nx.path_graph(30)
+def test_betweenness_is_exact_within_the_budget_per_component_then_sampled():
+    g = nx.disjoint_union(nx.path_graph(30), nx.barabasi_albert_graph(200, 2, seed=1))
+    exact = nx.betweenness_centrality(g)
 
-    assert algorithms.betweenness_method(g, exact_limit=30) == BetweennessMethod(True, None, None)
-    sampled = algorithms.betweenness_method(g, exact_limit=10, k=5, seed=3)
-    assert sampled == BetweennessMethod(exact=False, k=5, seed=3)
-    assert sampled.as_dict() == {"exact": False, "k": 5, "seed": 3}
-    # k at least the number of nodes: sampling every node is the exact measure.
-    assert algorithms.betweenness_method(g, exact_limit=10, k=30).exact
+    within = algorithms.betweenness(g, BetweennessPlan(budget=10**6))
+    # Cost: sources (nodes but leaves) x edges. The path (28 x 29) fits; the other
+    # component (200 x 396) does not: 40 pivots.
+    plan = BetweennessPlan(budget=28 * 29, min_pivots=40, seed=3)
+    sampled, again = algorithms.betweenness(g, plan), algorithms.betweenness(g, plan)
+
+    assert within.method["exact"] and within.method["cost"] == 28 * 29 + 200 * 396
+    assert all(within.values[n] == pytest.approx(exact[n], abs=1e-12) for n in g)
+    assert all(within.error[n] == 0 for n in g)
+    assert sampled.method | {"engine": ""} == {
+        "exact": False,
+        "engine": "",
+        "budget": 28 * 29,
+        "cost": 28 * 29 + 200 * 396,
+        "components": 2,
+        "exact_components": 1,
+        "sampled_components": 1,
+        "k": 40,
+        "min_pivots": 40,
+        "seed": 3,
+    }
+    assert all(sampled.values[n] == pytest.approx(exact[n], abs=1e-12) for n in range(30))
+    assert sampled.values == again.values
+    assert any(sampled.error[n] > 0 for n in range(30, 230))
+    error = algorithms.sampling_error(sampled)
+    assert error["top"] == 25 and 0 < error["relative_error_median"] <= error["relative_error_max"]
+    assert algorithms.sampling_error(within) is None
 
 
-def test_exact_betweenness_of_a_star_and_sampled_betweenness_is_reproducible():
+def test_exact_betweenness_of_a_star_and_pairs():
     star = nx.star_graph(6)
-    exact = algorithms.betweenness(star, BetweennessMethod(True, None, None))
-    assert exact[0] == pytest.approx(1.0)
-    assert all(exact[n] == 0 for n in range(1, 7))
+    measured = algorithms.betweenness(star)
 
-    g = nx.barabasi_albert_graph(200, 2, seed=1)
-    method = algorithms.betweenness_method(g, exact_limit=50, k=20, seed=7)
-    first, again = algorithms.betweenness(g, method), algorithms.betweenness(g, method)
-    other_seed = algorithms.betweenness(g, BetweennessMethod(False, 20, 8))
-    assert first == again
-    assert first != other_seed
+    assert measured.values[0] == pytest.approx(1.0)
+    assert measured.pairs[0] == pytest.approx(15)  # 6 leaves: 15 pairs through the hub
+    assert all(measured.values[n] == 0 for n in range(1, 7))
+
+
+def test_key_entities_leave_out_stars_leaves_and_ties():
+    g = nx.star_graph(["flight", *(f"s{i}" for i in range(10))])  # the hub of leaves only
+    nx.add_path(g, ["x1", "x2", "x3", "x4", "x5"])  # x2 and x4: only their own leaf
+    nx.add_path(g, ["y1", "y2", "y3"])
+    g.add_edges_from([("y3", "y4"), ("y3", "y5"), ("y4", "y5")])  # y3: 4 pairs, as x3
+    nx.add_path(g, ["z1", "z2", "z3", "z4", "z5", "z6"])  # z3 and z4: 6 pairs each
+    measured = algorithms.betweenness(g)
+    degree = nx.degree_centrality(g)
+
+    assert measured.values["flight"] > measured.values["z3"] > measured.values["x3"] > 0
+    assert measured.values["x2"] > 0
+    listed = algorithms.key_entities(g, measured, degree, top=10)
+    assert listed == ["z3", "z4", "y3", "x3"]  # ties in order of degree, then name
+    assert algorithms.key_entities(g, measured, degree, top=3) == ["z3", "z4"]  # x3 ties y3
+    assert algorithms.key_entities(nx.star_graph(5), algorithms.betweenness(nx.star_graph(5)),
+                                   nx.degree_centrality(nx.star_graph(5)), top=10) == []  # fmt: skip
+
+
+def test_pagerank_converges_whatever_the_size():
+    """networkx's tol is multiplied by the number of nodes: passed as is, 20,000 nodes stop
+    the iteration far from the fixed point."""
+    g = nx.barabasi_albert_graph(20_000, 1, seed=2)
+    g.add_nodes_from(range(20_000, 25_000))  # isolated: dangling nodes
+    reference = exact_pagerank(g)
+
+    ours = algorithms.pagerank(g)
+    loose = nx.pagerank(g, tol=1e-6, max_iter=1000)
+
+    assert sum(abs(ours[n] - reference[n]) for n in g) < 1e-8
+    assert sum(abs(loose[n] - reference[n]) for n in g) > 1e-4
+
+
+def exact_pagerank(g: nx.Graph, alpha: float = 0.85) -> dict:
+    """PageRank solved, not iterated: x is proportional to the solution y of
+    (I - alpha W) y = 1, W the column-stochastic weighted adjacency (dangling nodes
+    spread uniformly, which only rescales y)."""
+    import numpy as np
+    import scipy.sparse as sp
+    from scipy.sparse.linalg import spsolve
+
+    nodes = list(g)
+    a = nx.to_scipy_sparse_array(g, nodelist=nodes, weight="weight", format="csr")
+    out = np.asarray(a.sum(axis=1), dtype=float).ravel()
+    inverse = np.divide(1.0, out, out=np.zeros_like(out), where=out > 0)
+    w = (sp.diags(inverse) @ a).T.tocsc()
+    y = spsolve(sp.identity(len(nodes), format="csc") - alpha * w, np.ones(len(nodes)))
+    return dict(zip(nodes, y / y.sum(), strict=True))
 
 
 def test_communities_split_two_cliques_joined_by_one_edge():
@@ -282,32 +360,65 @@ def test_communities_split_two_cliques_joined_by_one_edge():
 def test_centralities_and_cores():
     g = two_cliques_joined_by_one_edge()
     g.add_edge("a2", "a2")  # a self-loop does not count for cores
-    method = algorithms.betweenness_method(g)
 
-    measures = algorithms.centralities(g, method)
+    measures, measured = algorithms.centralities(g)
     cores = algorithms.core_numbers(g)
 
     assert set(measures) == {"degree", "betweenness", "pagerank", "closeness"}
+    assert measures["betweenness"] == measured.values
     top = max(measures["betweenness"], key=measures["betweenness"].get)
     assert top in ("a1", "b1")
     assert sum(measures["pagerank"].values()) == pytest.approx(1.0)
     assert set(cores.values()) == {4}
-    empty = algorithms.centralities(nx.Graph(), method)
+    empty, _ = algorithms.centralities(nx.Graph())
     assert empty == {"degree": {}, "betweenness": {}, "pagerank": {}, "closeness": {}}
 
 
-def test_route_betweenness_finds_the_transit_country():
-    routes = nx.DiGraph()
-    for route in (("CO", "CR", "US"), ("EC", "CR", "NL"), ("PE", "CR", "ES"), ("CO", "US")):
-        nx.add_path(routes, route)
+def routes_of(journeys: dict[tuple[str, ...], int]) -> tuple[nx.DiGraph, dict]:
+    """A route network and its demand from {route: hits}."""
+    routes, demand = nx.DiGraph(), Counter()
+    for route, hits in journeys.items():
+        for a, b in zip(route, route[1:], strict=False):
+            if not routes.has_edge(a, b):
+                routes.add_edge(a, b, hits=0)
+            routes[a][b]["hits"] += hits
+        demand[(route[0], route[-1])] += hits
+    return routes, dict(demand)
 
-    nodes, edges = algorithms.route_betweenness(routes)
 
-    assert max(nodes, key=nodes.get) == "CR"
-    assert nodes["CO"] == 0 and nodes["US"] == 0
-    assert set(edges) == set(routes.edges)
-    assert edges[("CO", "CR")] > edges[("CO", "US")]
-    assert algorithms.route_betweenness(nx.DiGraph()) == ({}, {})
+def test_route_betweenness_weighs_transit_countries_by_their_hits():
+    """Two transit countries each on one route: plain betweenness ties them."""
+    routes, demand = routes_of({("CO", "PA", "US"): 40, ("EC", "MX", "NL"): 3})
+
+    nodes, edges = algorithms.route_betweenness(routes, demand, "hits")
+    plain = nx.betweenness_centrality(routes)
+
+    assert plain["PA"] == plain["MX"] > 0
+    assert nodes["PA"] == pytest.approx(40 / 43) and nodes["MX"] == pytest.approx(3 / 43)
+    assert nodes["CO"] == nodes["US"] == nodes["EC"] == 0
+    assert edges[("CO", "PA")] == pytest.approx(40 / 43)
+    assert algorithms.route_betweenness(nx.DiGraph(), {}, "hits") == ({}, {})
+
+
+def test_route_betweenness_takes_the_busy_legs_as_the_short_way():
+    """A leg that carried w hits is 1/w long: two legs of 40 hits are shorter than a
+    direct leg of 2, so the direct hits count for the transit country too."""
+    routes, demand = routes_of({("CO", "PA", "US"): 40, ("CO", "US"): 2})
+
+    nodes, edges = algorithms.route_betweenness(routes, demand, "hits")
+
+    assert nx.betweenness_centrality(routes)["PA"] == 0  # in hops, the direct leg is shorter
+    assert nodes["PA"] == pytest.approx(1.0)
+    assert edges[("CO", "US")] == 0 and edges[("PA", "US")] == pytest.approx(1.0)
+
+
+def test_route_betweenness_shares_a_tie_between_equally_busy_routes():
+    routes, demand = routes_of({("CO", "PA", "US"): 5, ("CO", "MX", "US"): 5})
+
+    nodes, edges = algorithms.route_betweenness(routes, demand, "hits")
+
+    assert nodes["PA"] == nodes["MX"] == pytest.approx(0.5)
+    assert edges[("CO", "PA")] == pytest.approx(0.5)
 
 
 def test_cross_operation_links_only_of_linkable_kinds_most_operations_first():
