@@ -254,6 +254,10 @@ def network_findings(
             for node, codes in algorithms.cross_operation_links(entities)
         ],
     }
+    key = {e["id"] for e in network["key_entities"]}  # for the report's drawing
+    network["key_links"] = sorted(
+        [a, b, w] for a, b, w in measured.subgraph(key).edges(data="weight", default=1.0)
+    )
     return network, method.as_dict()
 
 

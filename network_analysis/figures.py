@@ -28,6 +28,7 @@ from matplotlib.colors import ListedColormap, LogNorm, Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, Patch
 from matplotlib.path import Path
+from matplotlib.patheffects import withStroke
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 MAX_BARS = 15
@@ -89,8 +90,8 @@ def bar_chart(pairs: list[tuple[str, float]], title: str, unit: str) -> Chart | 
 
 
 def time_chart(rows: list[dict]) -> Chart | None:
-    """Hits per day; ``None`` when there is none."""
-    if not any(r["hits"] for r in rows):
+    """Hits per day; ``None`` unless they were made on two days at least."""
+    if sum(1 for r in rows if r["hits"]) < 2:
         return None
     figure = Figure(figsize=(7, 2.6), layout="constrained")
     axes = figure.subplots()
@@ -358,6 +359,7 @@ def network_drawing(
             fontsize=6.5,
             color=INK,
             zorder=3,
+            path_effects=[withStroke(linewidth=2.2, foreground="white")],  # legible over links
         )
     axes.margins(0.08)
     axes.legend(handles=_legend(entities, community_of, communities), fontsize=7, loc="best")
