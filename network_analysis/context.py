@@ -36,7 +36,7 @@ def report_marking(edition: str, markings: Iterable[str]) -> str:
     >>> report_marking("full", ["GREEN"]), report_marking("redacted", [])
     ('AMBER', 'GREEN')
     """
-    return max((MARKING_FLOOR[edition], *markings), key=MARKING_ORDER.index)
+    return str(max((MARKING_FLOOR[edition], *markings), key=MARKING_ORDER.index))
 
 
 def report_context(user, operations: Iterable[Operation], edition: str, hits: list[dict]) -> dict:

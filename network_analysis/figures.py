@@ -13,6 +13,7 @@ gives the same picture: the network's layout is seeded.
 
 import functools
 import io
+import json
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -53,6 +54,21 @@ class Chart:
     alt: str
 
 
+def _remembered(draw):
+    """Draw a picture once for the same input (JSON-like arguments): the HTML and the PDF of
+    a run show the same pictures, and drawing one takes a good part of a second."""
+
+    @functools.lru_cache(maxsize=64)
+    def from_json(arguments: str):
+        return draw(*json.loads(arguments))
+
+    @functools.wraps(draw)
+    def remembered(*arguments):
+        return from_json(json.dumps(arguments, sort_keys=True))
+
+    return remembered
+
+
 def _chart(figure: Figure, alt: str) -> Chart:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI)
@@ -72,6 +88,7 @@ def _short(text: str, limit: int = 26) -> str:
 # Statistics ------------------------------------------------------------------------------------
 
 
+@_remembered
 def bar_chart(pairs: list[tuple[str, float]], title: str, unit: str) -> Chart | None:
     """Horizontal bars, largest on top, at most ``MAX_BARS``; ``None`` when nothing is positive."""
     pairs = sorted((p for p in pairs if p[1] > 0), key=lambda p: -p[1])[:MAX_BARS]
@@ -89,6 +106,7 @@ def bar_chart(pairs: list[tuple[str, float]], title: str, unit: str) -> Chart | 
     return _chart(figure, f"{title}: bar chart of the {len(pairs)} largest.")
 
 
+@_remembered
 def time_chart(rows: list[dict]) -> Chart | None:
     """Hits per day; ``None`` unless they were made on two days at least."""
     if sum(1 for r in rows if r["hits"]) < 2:
@@ -151,6 +169,7 @@ def _rings(geometry: dict) -> list[np.ndarray]:
     ]
 
 
+@_remembered
 def seizure_map(by_country: list[dict], route_legs: list[dict]) -> Chart | None:
     """Countries filled by the number of hits seized there; the busiest route legs as arrows
     as thick as their hits. ``None`` when no country can be placed."""
@@ -300,6 +319,7 @@ def _country_labels(axes, places, seized: dict[str, int], legs: list[dict]) -> N
 # The key network -------------------------------------------------------------------------------
 
 
+@_remembered
 def network_drawing(
     entities: list[dict], links: list[list], communities: list[dict]
 ) -> Chart | None:

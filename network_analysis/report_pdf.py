@@ -64,13 +64,13 @@ def visual(text: str) -> str:
     --------
     >>> visual("Иван Петров")
     'Иван Петров'
-    >>> visual("علي") == "\\ufeea\\ufee0\\ufecb"  # yeh, lam, ain: joined, right to left
+    >>> visual("علي") == "\\ufef2\\ufee0\\ufecb"  # final yeh, medial lam, initial ain
     True
     """
     if not _RTL.search(text):
         return text
     kept_together = _RTL_RUN.sub(lambda run: run.group(0).replace(" ", "\u00a0"), text)
-    return get_display(arabic_reshaper.reshape(kept_together))
+    return get_display(arabic_reshaper.reshape(kept_together), base_dir="L")  # an English text
 
 
 def render_pdf(results: dict) -> bytes:
