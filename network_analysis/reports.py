@@ -370,13 +370,15 @@ def _cross_operation_finding(results: dict) -> str:
 
 
 def _merge_finding(results: dict) -> str:
-    merged = [e for e in results["network"]["key_entities"] if e.get("merged_because")]
+    merged = (results.get("identity") or {}).get("merged_entities") or [
+        e for e in results["network"]["key_entities"] if e.get("merged_because")
+    ]
     if not merged:
         return ""
     first = merged[0]
     return (
-        f"{count(len(merged))} key entities join several reports automatically, such as "
-        f"{first['label']} (merged because: {_reasons(first['merged_because'])})."
+        f"{count(len(merged))} entities join several reports without an analyst's decision, "
+        f"such as {first['label']} (merged because: {_reasons(first['merged_because'][:1])})."
     )
 
 
@@ -575,6 +577,7 @@ def _network_sections(results: dict) -> list[Section]:
     return [
         Section("network", "Network", overview),
         Section("key_entities", "Key entities", _key_entity_blocks(entities), 2),
+        Section("merged_entities", "Merged entities", _merged_blocks(results), 2),
         Section("communities", "Communities", _community_blocks(results), 2),
         Section("brokers", "Brokers", _broker_blocks(network), 2),
         Section("route_network", "Route network", _route_blocks(network["routes"]), 2),
@@ -636,13 +639,47 @@ def _entity_label(entity: dict) -> str:
     )
 
 
-def _reasons(reasons: list) -> str:
-    """The evidence of an automatic merge: strings, or dicts with a label or a rule."""
-    texts = [
-        r if isinstance(r, str) else str(r.get("label") or r.get("reason") or r.get("rule") or r)
-        for r in reasons
+def _reasons(reasons: list, limit: int = 3) -> str:
+    """The evidence of an entity's merges ({rule, evidence} or text), each said once."""
+    texts = list(
+        dict.fromkeys(
+            r if isinstance(r, str) else str(r.get("evidence") or r.get("rule") or r)
+            for r in reasons
+        )
+    )
+    rest = f" and {count(len(texts) - limit)} more" if len(texts) > limit else ""
+    return "; ".join(texts[:limit]) + rest
+
+
+def _merged_blocks(results: dict) -> list:
+    """The entities that join several reports without an analyst's decision, and why."""
+    merged = (results.get("identity") or {}).get("merged_entities") or []
+    rows = [
+        (
+            entity["label"],
+            count(entity["actors"]),
+            ", ".join(entity["names"]),
+            _reasons(entity["merged_because"]),
+        )
+        for entity in merged
     ]
-    return "; ".join(dict.fromkeys(texts))
+    return [
+        *(
+            [
+                Text(
+                    f"{count(len(merged))} entities join several reports; the analyst may split any."
+                )
+            ]
+            if merged
+            else []
+        ),
+        *_capped(
+            ("Entity", "Reports", "Names", "Merged because"),
+            rows,
+            weights=(3, 1, 4, 4),
+            what="merged entities",
+        ),
+    ]
 
 
 def _community_blocks(results: dict) -> list:
@@ -751,18 +788,35 @@ def _route_blocks(routes: dict) -> list:
 # Methodology -----------------------------------------------------------------------------------
 
 
+# Rules the measures state in the methodology, when they do: (key, label).
+METHOD_RULES = (
+    ("key_entities", "Key entities"),
+    ("brokers", "Brokers"),
+    ("routes", "Route measures"),
+    ("components", "Components"),
+)
+
+
 def _methodology_section(methodology: dict) -> Section:
     betweenness = methodology["betweenness"]
     resolution = methodology["resolution"]
     parameters = methodology["parameters"]
+    automatic = resolution.get("automatic_merges") or {}
     rows = [
         ("Parameters", ", ".join(f"{k} = {v}" for k, v in sorted(parameters.items())) or "None."),
         ("Betweenness", _betweenness_method(betweenness)),
+        *((label, methodology[key]) for key, label in METHOD_RULES if methodology.get(key)),
         ("Backend", methodology["backend"]),
         ("NetworkX version", methodology["networkx"]),
         ("Entity resolution: minimum score", number(resolution["min_score"])),
+        *(
+            [("Entity resolution: automatic merges", _by_rule(automatic))]
+            if any(automatic.values())
+            else []
+        ),
         ("Entity resolution: confirmed merges", count(resolution["confirmed_merges"])),
         ("Entity resolution: identifier links", count(resolution["identifier_links"])),
+        *([("Entity resolution: rule", resolution["rule"])] if resolution.get("rule") else []),
         ("Fingerprint", methodology["fingerprint"]),
         ("Generated at", methodology["generated_at"]),
     ]
@@ -770,14 +824,27 @@ def _methodology_section(methodology: dict) -> Section:
     return Section(
         "methodology",
         "Methodology",
-        [TextTable(("Setting", "Value"), rows, weights=(1, 2)), *(Text(n) for n in notes)],
+        [TextTable(("Setting", "Value"), rows, weights=(1, 3)), *(Text(n) for n in notes)],
     )
 
 
 def _betweenness_method(betweenness: dict) -> str:
+    engine = f", {betweenness['engine']}" if betweenness.get("engine") else ""
     if betweenness["exact"]:
-        return "exact"
-    return f"sampled (k = {betweenness['k']}, seed = {betweenness['seed']})"
+        return f"exact{engine}"
+    text = f"sampled (k = {betweenness['k']}, seed = {betweenness['seed']}{engine})"
+    error = betweenness.get("error")
+    if error:
+        text += (
+            f"; relative standard error of the top {error['top']}: median "
+            f"{percent(error['relative_error_median'], 1)}, largest "
+            f"{percent(error['relative_error_max'], 1)}"
+        )
+    return text
+
+
+def _by_rule(merges: dict[str, int]) -> str:
+    return ", ".join(f"{rule.replace('_', ' ')}: {count(n)}" for rule, n in merges.items() if n)
 
 
 def _field(name: str) -> Callable[[dict], str]:

@@ -595,13 +595,58 @@ def test_html_report_caps_long_tables(results):
     assert "The first 25 of 40 legs; the CSV and JSON reports list all." in html
 
 
+MERGES = [
+    {"actors": [1, 4], "rule": "document", "evidence": "same passport RU 7512345"},
+    {"actors": [1, 9], "rule": "document", "evidence": "same passport RU 7512345"},
+    {"actors": [1, 12], "rule": "name_and_birth", "evidence": "same name and date of birth"},
+]
+
+
 def test_html_report_shows_why_entities_were_merged(results):
-    results["network"]["key_entities"][0]["merged_because"] = ["same passport", "same passport"]
+    results["network"]["key_entities"][0]["merged_because"] = MERGES
+    results["identity"] = {
+        "merged_entities": [
+            {
+                "id": "actor:1",
+                "label": IVAN,
+                "actors": 4,
+                "names": [IVAN, "Ivan Petrov", "PETROV Ivan"],
+                "merged_because": MERGES,
+            }
+        ]
+    }
 
     html = html_of(results)
 
-    assert f"{IVAN} (merged because: same passport)" in html_section(html, "key_entities")
-    assert "1 key entities join several reports automatically" in html_section(html, "summary")
+    because = "merged because: same passport RU 7512345; same name and date of birth"
+    assert f"{IVAN} ({because})" in html_section(html, "key_entities")
+    merged = html_section(html, "merged_entities")
+    assert f"<td>{IVAN}, Ivan Petrov, PETROV Ivan</td>" in merged
+    assert "<td>4</td>" in merged
+    assert "<td>same passport RU 7512345; same name and date of birth</td>" in merged
+    assert (
+        f"1 entities join several reports without an analyst's decision, such as {IVAN} "
+        "(merged because: same passport RU 7512345)." in unescape(html_section(html, "summary"))
+    )
+
+
+def test_html_report_states_how_the_measures_were_made(results):
+    methodology = results["methodology"]
+    methodology["betweenness"].update(
+        engine="igraph 0.11",
+        error={"top": 25, "relative_error_median": 0.012, "relative_error_max": 0.087},
+    )
+    methodology["key_entities"] = "Ranked by betweenness, then degree."
+    methodology["resolution"]["automatic_merges"] = {"document": 2, "name_and_birth": 0}
+
+    html = html_section(html_of(results), "methodology")
+
+    assert (
+        "sampled (k = 500, seed = 42, igraph 0.11); relative standard error of the top 25: "
+        "median 1%, largest 9%" in html
+    )
+    assert "<td>Key entities</td><td>Ranked by betweenness, then degree.</td>" in html
+    assert "<td>document: 2</td>" in html
 
 
 # PDF
