@@ -336,9 +336,7 @@ def network_drawing(
     )
     if graph.number_of_edges() == 0:
         return None
-    position = nx.spring_layout(
-        graph, seed=DRAWING_SEED, k=1.6 / math.sqrt(graph.number_of_nodes()), iterations=200
-    )
+    position = packed_layout(graph)
     community_of = {
         member["id"]: index for index, c in enumerate(communities) for member in c["members"]
     }
@@ -391,6 +389,34 @@ def network_drawing(
         f"Network drawing of the {len(entities)} key entities and the "
         f"{graph.number_of_edges()} links between them, coloured by community.",
     )
+
+
+def packed_layout(graph: nx.Graph) -> dict:
+    """A seeded spring layout of each connected part, the parts side by side in rows, largest
+    first: one layout of the whole would fling the parts apart and squeeze each of them."""
+    parts = sorted(nx.connected_components(graph), key=lambda p: (-len(p), min(map(str, p))))
+    width = max(math.sqrt(graph.number_of_nodes()) * 1.6, math.sqrt(len(parts[0])))
+    position, x, y, row_height = {}, 0.0, 0.0, 0.0
+    for part in parts:
+        side = math.sqrt(len(part))  # a part's box grows with its number of nodes
+        if x and x + side > width:  # next row
+            x, y, row_height = 0.0, y - row_height - 0.5, 0.0
+        centre = (x + side / 2, y - side / 2)
+        if len(part) == 1:
+            position[next(iter(part))] = np.array(centre)
+        else:
+            position.update(
+                nx.spring_layout(
+                    graph.subgraph(part),
+                    seed=DRAWING_SEED,
+                    k=1.6 / side,
+                    iterations=200,
+                    scale=side / 2,
+                    center=centre,
+                )
+            )
+        x, row_height = x + side + 0.5, max(row_height, side)
+    return position
 
 
 def _community_colour(index: int | None):

@@ -24,7 +24,7 @@ from django.test import Client
 from pypdf import PdfReader
 from stix2validator import ValidationOptions, validate_string
 
-from network_analysis import context, exports, report_pdf, reports, services, synthetic
+from network_analysis import context, exports, figures, report_pdf, reports, services, synthetic
 from network_analysis.exports import EXPORT_FORMATS, export_graph
 from network_analysis.reports import EDITION_LABELS, REPORT_FORMATS, render_report
 
@@ -1165,3 +1165,28 @@ def test_data_reports_and_exports_are_downloaded(finished_run, analyst, path, fi
     assert response.status_code == 200
     assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
     assert "Content-Security-Policy" not in response
+
+
+def test_network_drawing_lays_out_each_part_apart_and_the_same_every_time():
+    g = nx.Graph()
+    nx.add_path(g, ["a", "b", "c", "d", "e"])
+    nx.add_path(g, ["x", "y", "z"])
+    g.add_node("alone")
+
+    first, again = figures.packed_layout(g), figures.packed_layout(g)
+
+    boxes = []
+    for part in (["a", "b", "c", "d", "e"], ["x", "y", "z"], ["alone"]):
+        points = [first[n] for n in part]
+        boxes.append(
+            (
+                min(p[0] for p in points),
+                max(p[0] for p in points),
+                min(p[1] for p in points),
+                max(p[1] for p in points),
+            )
+        )
+    for i, (left, right, low, high) in enumerate(boxes):
+        for other in boxes[i + 1 :]:
+            assert right < other[0] or other[1] < left or high < other[2] or other[3] < low
+    assert all((first[n] == again[n]).all() for n in g)
