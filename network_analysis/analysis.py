@@ -283,6 +283,10 @@ def network_findings(
         "routes": ROUTE_RULE,
         "components": COMPONENT_RULE.format(max_shared=parameters["max_shared"]),
     }
+    key = {e["id"] for e in network["key_entities"]}  # for the report's drawing
+    network["key_links"] = sorted(
+        [a, b, w] for a, b, w in measured.subgraph(key).edges(data="weight", default=1.0)
+    )
     return network, methodology
 
 

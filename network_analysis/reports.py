@@ -4,39 +4,33 @@
 "redacted", shaped as in the network_analysis data contract) and returns ``(content,
 content_type)``:
 
-- ``html``: a self-contained, printable page (template ``network_analysis/report.html``);
-- ``pdf``: the same sections as tables, with matplotlib charts, laid out by ReportLab;
+- ``html``: a self-contained page to read in the browser and print (template
+  ``network_analysis/report.html``; its pictures are PNG ``data:`` URIs);
+- ``pdf``: the same report laid out by ReportLab (``network_analysis.report_pdf``);
 - ``csv``: one tidy table ``section,key,label,metric,value`` with one row per number;
 - ``json``: the results dict itself.
 
-The HTML and PDF share one description of the report: ``report_sections`` turns the results into
-plain sections of text tables, which the template and the PDF builder only lay out. Nothing here
-filters data: the edition was redacted when the results were computed.
+The HTML and PDF share one description of the report: :func:`report_sections` turns the
+results into plain sections of blocks (facts, sentences, text tables, pictures), which the
+template and the PDF builder only lay out, so both say the same thing. Nothing here filters
+data: the edition was redacted when the results were computed. What the report leaves out is
+padding: a section or table with nothing to show is not there at all, long tables stop at
+``MAX_ROWS`` (the CSV and JSON reports hold everything), communities are summarised.
 """
 
+import base64
 import csv
-import functools
 import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from pathlib import Path
-from xml.sax.saxutils import escape
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
-import matplotlib
-import matplotlib.dates as mdates
 from django.template.loader import render_to_string
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
-from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from network_analysis import figures
+from network_analysis.figures import Chart
 from network_analysis.formats import REPORT_FORMATS
 
 EDITION_LABELS = {
@@ -46,31 +40,87 @@ EDITION_LABELS = {
         "no TLP:RED or TLP:AMBER+STRICT hits"
     ),
 }
+# The report's marking when the results predate it (context.MARKING_FLOOR).
+FALLBACK_MARKING = {"full": "AMBER", "redacted": "GREEN"}
+MARKING_LABELS = {
+    "CLEAR": "TLP:CLEAR",
+    "GREEN": "TLP:GREEN",
+    "AMBER": "TLP:AMBER",
+    "AMBER_STRICT": "TLP:AMBER+STRICT",
+    "RED": "TLP:RED",
+}
+# TLP 2.0's colours: the label in its colour on black.
+MARKING_COLOURS = {
+    "CLEAR": "#ffffff",
+    "GREEN": "#33ff00",
+    "AMBER": "#ffc000",
+    "AMBER_STRICT": "#ffc000",
+    "RED": "#ff2b2b",
+}
 ARROW = " → "
 CSV_HEADER = ("section", "key", "label", "metric", "value")
 # A spreadsheet runs a cell starting with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-MAX_BARS = 15
+MAX_ROWS = 25  # rows of a table in the report; the CSV and JSON reports have them all
+SUMMARY_ROWS = 5  # commodities and routes in the executive summary
+COMMUNITIES_SHOWN = 5
+MEMBERS_SHOWN = 6
+MAP_LEGS = figures.MAX_LEGS
 
 
 @dataclass(frozen=True)
 class TextTable:
-    """Rows of text under column headings; ``weights`` are relative column widths in the PDF."""
+    """Rows of text under column headings; ``weights`` are relative column widths in the PDF;
+    ``more`` says what was left out of a long table."""
 
     columns: tuple[str, ...]
     rows: list[tuple[str, ...]]
     heading: str = ""
     weights: tuple[int, ...] = ()
+    more: str = ""
+    kind: str = "table"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Headline figures: ``(label, value)`` pairs, shown side by side."""
+
+    pairs: list[tuple[str, str]]
+    kind: str = "facts"
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: list[str]
+    heading: str = ""
+    kind: str = "bullets"
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+    kind: str = "text"
+
+
+@dataclass(frozen=True)
+class Picture:
+    chart: Chart
+    kind: str = "picture"
+
+    @property
+    def data_uri(self) -> str:
+        return "data:image/png;base64," + base64.b64encode(self.chart.png).decode("ascii")
 
 
 @dataclass(frozen=True)
 class Section:
-    """A titled part of the report; ``key`` names it (HTML anchor, where the PDF puts charts)."""
+    """A titled part of the report (``level`` 1) or of a part (2); ``key`` is its anchor."""
 
     key: str
     title: str
-    tables: list[TextTable]
-    notes: list[str] = field(default_factory=list)
+    blocks: list = field(default_factory=list)
+    level: int = 1
+    page_break_after: bool = False
 
 
 def render_report(results: dict, fmt: str) -> tuple[bytes, str]:
@@ -97,15 +147,358 @@ def edition_label(results: dict) -> str:
     return EDITION_LABELS.get(results["edition"], results["edition"])
 
 
+def report_marking(results: dict) -> str:
+    """The report's TLP marking (a ``Marking`` value), chosen when the results were stored."""
+    context = results.get("context") or {}
+    return context.get("marking") or FALLBACK_MARKING.get(results["edition"], "AMBER")
+
+
+# Numbers ---------------------------------------------------------------------------------------
+
+
+def count(value: int) -> str:
+    """A whole number with thousands separators: ``12,345``."""
+    return f"{value:,}"
+
+
+def number(value: float) -> str:
+    """Thousands separators, at most three decimals, no trailing zeros: ``1,200.5``.
+
+    >>> number(1200.5), number(0.125), number(-0.0001)
+    ('1,200.5', '0.125', '0')
+    """
+    text = f"{value:,.3f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def measure(value: float) -> str:
+    """Three significant digits, in scientific notation below 0.001 (a small betweenness
+    never prints as 0.0000).
+
+    >>> measure(0.5), measure(0.012345), measure(0.0000123), measure(0), measure(1)
+    ('0.500', '0.0123', '1.23e-05', '0', '1.00')
+    """
+    if value == 0:
+        return "0"
+    if abs(value) < 0.001 or abs(value) >= 1000:
+        return f"{value:.2e}"
+    return f"{value:#.3g}".rstrip(".")
+
+
+def percent(part: float, whole: float) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "–"
+
+
 # Sections --------------------------------------------------------------------------------------
 
 
 def report_sections(results: dict) -> list[Section]:
-    """The report's sections, in order, as text tables."""
-    stats, network = results["statistics"], results["network"]
+    """The report's sections in order, without those that have nothing to show."""
+    sections = [
+        _summary_section(results),
+        *_operation_sections(results),
+        *_seizure_sections(results),
+        *_network_sections(results),
+        _methodology_section(results["methodology"]),
+    ]
+    return _without_empty(sections)
+
+
+def _without_empty(sections: list[Section]) -> list[Section]:
+    """Drop sub-sections without blocks, then parts with neither blocks nor sub-sections."""
+    kept = [s for s in sections if s.level == 1 or s.blocks]
     return [
-        _totals_section(stats["totals"]),
-        _commodity_section(stats["by_commodity"]),
+        s
+        for i, s in enumerate(kept)
+        if s.blocks or (s.level == 1 and i + 1 < len(kept) and kept[i + 1].level == 2)
+    ]
+
+
+def _capped(
+    columns: tuple[str, ...],
+    rows: list[tuple[str, ...]],
+    heading: str = "",
+    weights: tuple[int, ...] = (),
+    limit: int = MAX_ROWS,
+    what: str = "rows",
+) -> list[TextTable]:
+    """A table of at most `limit` rows (none at all without rows)."""
+    if not rows:
+        return []
+    more = ""
+    if len(rows) > limit:
+        more = f"The first {limit} of {count(len(rows))} {what}; the CSV and JSON reports list all."
+    return [TextTable(columns, rows[:limit], heading, weights, more)]
+
+
+# The executive summary -------------------------------------------------------------------------
+
+
+def _summary_section(results: dict) -> Section:
+    stats = results["statistics"]
+    totals = stats["totals"]
+    facts = [
+        ("Hits", count(totals["hits"])),
+        ("Kilograms seized", number(totals["kilograms"])),
+        ("Arrests", count(totals["arrests"])),
+        ("Countries of seizure", count(len(stats["by_country"]))),
+        ("Reporting administrations", count(len(stats["by_agency"]))),
+    ]
+    days = [row["date"] for row in stats["over_time"]]
+    if days:
+        facts.append(("Hits made", _span(days[0], days[-1])))
+    commodities = [
+        (
+            row["label"],
+            count(row["hits"]),
+            number(row["kilograms"]),
+            percent(row["kilograms"], totals["kilograms"]),
+        )
+        for row in stats["by_commodity"][:SUMMARY_ROWS]
+    ]
+    routes = [
+        (_route_label(row), count(row["hits"]), number(row["kilograms"]))
+        for row in stats["top_routes"][:SUMMARY_ROWS]
+    ]
+    findings = notable_findings(results)
+    blocks = [
+        Facts(facts),
+        *([Bullets(findings, "Notable findings")] if findings else []),
+        *_capped(
+            ("Commodity", "Hits", "Kilograms", "Share of kg"),
+            commodities,
+            "Top commodities",
+            (4, 1, 2, 1),
+        ),
+        *_capped(("Route", "Hits", "Kilograms"), routes, "Top routes", (4, 1, 2)),
+    ]
+    if not totals["hits"]:
+        blocks.insert(1, Text("No hit is in the scope of this edition."))
+    return Section("summary", "Executive summary", blocks, page_break_after=True)
+
+
+def notable_findings(results: dict) -> list[str]:
+    """Sentences on what stands out, each drawn from the results (none when nothing does)."""
+    finders = (
+        _commodity_finding,
+        _country_finding,
+        _transit_finding,
+        _broker_finding,
+        _community_finding,
+        _cross_operation_finding,
+        _merge_finding,
+    )
+    return [sentence for finder in finders if (sentence := finder(results))]
+
+
+def _commodity_finding(results: dict) -> str:
+    stats = results["statistics"]
+    total = stats["totals"]["kilograms"]
+    if not stats["by_commodity"] or not total:
+        return ""
+    top = stats["by_commodity"][0]
+    return (
+        f"{top['label']} makes up {percent(top['kilograms'], total)} of the "
+        f"{number(total)} kg seized ({number(top['kilograms'])} kg in {count(top['hits'])} hits)."
+    )
+
+
+def _country_finding(results: dict) -> str:
+    stats = results["statistics"]
+    if not stats["by_country"]:
+        return ""
+    top = max(stats["by_country"], key=lambda row: (row["hits"], row["kilograms"]))
+    hits = stats["totals"]["hits"]
+    return (
+        f"Most hits were made in {_country_name(top)}: {count(top['hits'])} of {count(hits)} "
+        f"({percent(top['hits'], hits)})."
+    )
+
+
+def _transit_finding(results: dict) -> str:
+    countries = [c for c in results["network"]["routes"]["countries"] if c["betweenness"] > 0]
+    if not countries:
+        return ""
+    top = max(countries, key=lambda c: (c["betweenness"], c["hits"]))
+    return (
+        f"{_country_name(top)} is the main transit country: it lies between the most departure "
+        f"and destination countries (route betweenness {measure(top['betweenness'])}), on the "
+        f"routes of {count(top['hits'])} hits."
+    )
+
+
+def _broker_finding(results: dict) -> str:
+    network = results["network"]
+    points = {p["id"] for p in network["brokers"]["articulation_points"]}
+    ranked = [e for e in network["key_entities"] if e["betweenness"] > 0]
+    if not ranked or not stand_out(network["key_entities"]):
+        return ""
+    top = max(ranked, key=lambda e: (e["id"] in points, e["betweenness"]))
+    role = (
+        "an articulation point: without it the network falls apart"
+        if top["id"] in points
+        else "the highest betweenness"
+    )
+    hits = f", in {count(top['hits'])} hits" if top["hits"] else ""
+    return (
+        f"The top broker is {top['label']} ({top['kind']}): {role} "
+        f"(betweenness {measure(top['betweenness'])}){hits}."
+    )
+
+
+def _community_finding(results: dict) -> str:
+    communities = results["network"]["communities"]
+    if not communities:
+        return ""
+    largest = max(communities, key=lambda c: c["size"])
+    return (
+        f"{count(len(communities))} communities of linked entities; the largest has "
+        f"{count(largest['size'])} members ({_members(largest, results, 3)}) and appears in "
+        f"{count(_hit_count(largest))} hits."
+    )
+
+
+def _cross_operation_finding(results: dict) -> str:
+    links = results["network"]["cross_operation_links"]
+    if not links:
+        return ""
+    first = links[0]
+    return (
+        f"{count(len(links))} entities appear in more than one operation, such as "
+        f"{first['label']} ({', '.join(first['operations'])})."
+    )
+
+
+def _merge_finding(results: dict) -> str:
+    merged = (results.get("identity") or {}).get("merged_entities") or [
+        e for e in results["network"]["key_entities"] if e.get("merged_because")
+    ]
+    if not merged:
+        return ""
+    first = merged[0]
+    return (
+        f"{count(len(merged))} entities join several reports without an analyst's decision, "
+        f"such as {first['label']} (merged because: {_reasons(first['merged_because'][:1])})."
+    )
+
+
+# The operations --------------------------------------------------------------------------------
+
+
+def _operation_sections(results: dict) -> list[Section]:
+    operations = (results.get("context") or {}).get("operations") or []
+    if not operations:
+        return []
+    if len(operations) == 1:
+        return [Section("operation", "The operation", _operation_blocks(operations[0]))]
+    return [
+        Section("operation", "The operations"),
+        *(
+            Section(f"operation-{i}", f"{op['code']}: {op['name']}", _operation_blocks(op), 2)
+            for i, op in enumerate(operations, 1)
+        ),
+    ]
+
+
+def _operation_blocks(operation: dict) -> list:
+    zone = ZoneInfo(operation["time_zone"])
+    lead = operation["lead_agency"]
+    facts = [
+        ("Operation", f"{operation['code']}: {operation['name']}"),
+        ("Focus", operation["focus"]),
+        ("Status", operation["status"]),
+        ("Lead administration", _agency_label(lead)),
+        (
+            "Period",
+            _span(
+                _local(operation["planned_start"], zone, "%Y-%m-%d"),
+                _local(operation["planned_end"], zone, "%Y-%m-%d"),
+            ),
+        ),
+        ("Time zone", operation["time_zone"]),
+    ]
+    phases = [
+        (
+            phase["label"],
+            _local(phase["starts_at"], zone, "%Y-%m-%d %H:%M"),
+            _local(phase["ends_at"], zone, "%Y-%m-%d %H:%M"),
+        )
+        for phase in operation["phases"]
+    ]
+    participants = [
+        (p["acronym"], p["name"], p["country"] or "international", p["role_label"])
+        for p in operation["participants"]
+    ]
+    return [
+        Facts(facts),
+        *_capped(
+            ("Phase", f"Start ({operation['time_zone']})", "End"), phases, "Phases", (2, 2, 2)
+        ),
+        *_capped(
+            ("Administration", "Name", "Country", "Role"),
+            participants,
+            "Participating administrations",
+            (2, 5, 2, 2),
+            limit=100,
+        ),
+    ]
+
+
+def _local(moment: str, zone: ZoneInfo, pattern: str) -> str:
+    return datetime.fromisoformat(moment).astimezone(zone).strftime(pattern)
+
+
+def _span(first: str, last: str) -> str:
+    return first if first == last else f"{first} to {last}"
+
+
+# Seizures --------------------------------------------------------------------------------------
+
+
+def _seizure_sections(results: dict) -> list[Section]:
+    stats = results["statistics"]
+    routes = results["network"]["routes"]
+    seizure_map = figures.seizure_map(stats["by_country"], routes["edges"])
+    intro = []
+    if seizure_map:
+        intro = [
+            Picture(seizure_map),
+            Text(
+                "Countries are coloured by the hits made there; the arrows are the "
+                f"{MAP_LEGS} busiest legs of the shipments' routes, as thick as their hits."
+            ),
+        ]
+    commodities = [
+        (
+            row["label"],
+            row["group"],
+            count(row["hits"]),
+            number(row["kilograms"]),
+            "; ".join(f"{number(q['quantity'])} {q['unit']}" for q in row["quantities"]),
+        )
+        for row in stats["by_commodity"]
+    ]
+    return [
+        Section("seizures", "Seizures", intro),
+        Section(
+            "by_commodity",
+            "By commodity",
+            [
+                *_pictures(
+                    figures.bar_chart(
+                        [(r["label"], r["kilograms"]) for r in stats["by_commodity"]],
+                        "Kilograms seized by commodity",
+                        "kg",
+                    )
+                ),
+                *_capped(
+                    ("Commodity", "Group", "Hits", "Kilograms", "Quantities in native units"),
+                    commodities,
+                    weights=(3, 2, 1, 2, 3),
+                ),
+            ],
+            2,
+        ),
         _breakdown("by_country", "By country", "Country", stats["by_country"], _country_name),
         _breakdown("by_mode", "By mode of transport", "Mode", stats["by_mode"], _field("label")),
         _breakdown(
@@ -119,162 +512,311 @@ def report_sections(results: dict) -> list[Section]:
             _field("concealment"),
         ),
         _breakdown(
-            "by_agency", "Per participating agency", "Agency", stats["by_agency"], _agency_name
+            "by_agency",
+            "Per participating agency",
+            "Agency",
+            stats["by_agency"],
+            _agency_name,
+            figures.bar_chart(
+                [(r["agency"], r["hits"]) for r in stats["by_agency"]], "Hits by agency", "hits"
+            ),
         ),
-        _breakdown("over_time", "Over time", "Date", stats["over_time"], _field("date")),
+        _breakdown(
+            "over_time",
+            "Over time",
+            "Date",
+            stats["over_time"],
+            _field("date"),
+            figures.time_chart(stats["over_time"]),
+        ),
         _breakdown("top_routes", "Top routes", "Route", stats["top_routes"], _route_label),
-        _network_section(network),
-        _methodology_section(results["methodology"]),
     ]
-
-
-def _totals_section(totals: dict) -> Section:
-    row = (_count(totals["hits"]), _number(totals["kilograms"]), _count(totals["arrests"]))
-    return Section("totals", "Totals", [TextTable(("Hits", "Kilograms", "Arrests"), [row])])
-
-
-def _commodity_section(rows: list[dict]) -> Section:
-    columns = ("Commodity", "Group", "Hits", "Kilograms", "Quantities in native units")
-    table_rows = [
-        (
-            row["label"],
-            row["group"],
-            _count(row["hits"]),
-            _number(row["kilograms"]),
-            "; ".join(f"{_number(q['quantity'])} {q['unit']}" for q in row["quantities"]),
-        )
-        for row in rows
-    ]
-    return Section(
-        "by_commodity", "By commodity", [TextTable(columns, table_rows, weights=(3, 2, 1, 2, 3))]
-    )
 
 
 def _breakdown(
-    key: str, title: str, column: str, rows: list[dict], label: Callable[[dict], str]
+    key: str,
+    title: str,
+    column: str,
+    rows: list[dict],
+    label: Callable[[dict], str],
+    chart: Chart | None = None,
 ) -> Section:
-    table_rows = [(label(r), _count(r["hits"]), _number(r["kilograms"])) for r in rows]
-    return Section(key, title, [TextTable((column, "Hits", "Kilograms"), table_rows)])
+    table_rows = [(label(r), count(r["hits"]), number(r["kilograms"])) for r in rows]
+    blocks = _capped((column, "Hits", "Kilograms"), table_rows, weights=(4, 1, 2))
+    return Section(key, title, [*_pictures(chart), *blocks] if blocks else [], 2)
 
 
-def _network_section(network: dict) -> Section:
-    return Section(
-        "network",
-        "Network findings",
-        [
-            *_graph_tables(network["graph"]),
-            _key_entities_table(network["key_entities"]),
-            _communities_table(network["communities"]),
-            *_broker_tables(network["brokers"]),
-            *_route_network_tables(network["routes"]),
-            _cross_operation_table(network["cross_operation_links"]),
-        ],
-    )
+def _pictures(chart: Chart | None) -> list[Picture]:
+    return [Picture(chart)] if chart else []
 
 
-def _graph_tables(graph: dict) -> list[TextTable]:
-    measures = [
-        ("Nodes", _count(graph["nodes"])),
-        ("Edges", _count(graph["edges"])),
-        ("Connected components", _count(graph["components"])),
-        ("Largest component (nodes)", _count(graph["largest_component"])),
+# The network -----------------------------------------------------------------------------------
+
+
+def _network_sections(results: dict) -> list[Section]:
+    network = results["network"]
+    graph = network["graph"]
+    if not graph["nodes"]:
+        return []
+    entities = network["key_entities"]
+    kinds = ", ".join(f"{count(n)} {kind}" for kind, n in sorted(graph["nodes_by_kind"].items()))
+    overview = [
+        Facts(
+            [
+                ("Nodes", count(graph["nodes"])),
+                ("Links", count(graph["edges"])),
+                ("Connected components", count(graph["components"])),
+                ("Largest component", f"{count(graph['largest_component'])} nodes"),
+            ]
+        ),
+        Text(f"Nodes by kind: {kinds}."),
+        *_pictures(
+            figures.network_drawing(entities, network.get("key_links", []), network["communities"])
+        ),
     ]
-    kinds = [(kind, _count(n)) for kind, n in sorted(graph["nodes_by_kind"].items())]
     return [
-        TextTable(("Measure", "Value"), measures, heading="Graph size"),
-        TextTable(("Kind", "Nodes"), kinds, heading="Nodes by kind"),
+        Section("network", "Network", overview),
+        Section("key_entities", "Key entities", _key_entity_blocks(entities), 2),
+        Section("merged_entities", "Merged entities", _merged_blocks(results), 2),
+        Section("communities", "Communities", _community_blocks(results), 2),
+        Section("brokers", "Brokers", _broker_blocks(network), 2),
+        Section("route_network", "Route network", _route_blocks(network["routes"]), 2),
+        Section(
+            "cross_operation_links",
+            "Cross-operation links",
+            _capped(
+                ("Entity", "Kind", "Operations"),
+                [
+                    (link["label"], link["kind"], ", ".join(link["operations"]))
+                    for link in network["cross_operation_links"]
+                ],
+                weights=(3, 1, 2),
+            ),
+            2,
+        ),
     ]
 
 
-def _key_entities_table(entities: list[dict]) -> TextTable:
-    columns = ("Entity", "Kind", "Degree", "Betweenness", "PageRank", "Closeness", "Core", "Hits")
+def stand_out(entities: list[dict]) -> bool:
+    """Whether the ranking of key entities says anything: not when all have equal scores."""
+    scores = {(e["betweenness"], e["degree"], e["pagerank"], e["closeness"]) for e in entities}
+    return len(entities) == 1 or len(scores) > 1
+
+
+def _key_entity_blocks(entities: list[dict]) -> list:
+    if not entities:
+        return []
+    if not stand_out(entities):
+        return [
+            Text(
+                f"No entity stands out: the {count(len(entities))} most central have equal scores."
+            )
+        ]
     rows = [
         (
-            e["label"],
+            _entity_label(e),
             e["kind"],
-            _measure(e["degree"]),
-            _measure(e["betweenness"]),
-            _measure(e["pagerank"]),
-            _measure(e["closeness"]),
-            _count(e["core"]),
-            _count(e["hits"]),
+            measure(e["betweenness"]),
+            measure(e["degree"]),
+            measure(e["pagerank"]),
+            measure(e["closeness"]),
+            count(e["core"]),
+            count(e["hits"]),
         )
         for e in entities
     ]
-    return TextTable(columns, rows, heading="Key entities", weights=(5, 2, 3, 3, 3, 3, 2, 2))
-
-
-def _communities_table(communities: list[dict]) -> TextTable:
-    rows = [
-        (
-            str(c["id"]),
-            _count(c["size"]),
-            ", ".join(m["label"] for m in c["members"]),
-            ", ".join(c["hits"]),
-        )
-        for c in communities
+    columns = ("Entity", "Kind", "Betweenness", "Degree", "PageRank", "Closeness", "Core", "Hits")
+    return [
+        Text("Ranked by betweenness (how often an entity lies between two others), then degree."),
+        *_capped(columns, rows, weights=(4, 2, 3, 2, 3, 3, 2, 2), what="entities"),
     ]
-    return TextTable(
-        ("Community", "Size", "Members", "Hits"), rows, heading="Communities", weights=(2, 1, 6, 4)
+
+
+def _entity_label(entity: dict) -> str:
+    reasons = entity.get("merged_because")
+    return (
+        f"{entity['label']} (merged because: {_reasons(reasons)})" if reasons else entity["label"]
     )
 
 
-def _broker_tables(brokers: dict) -> list[TextTable]:
-    points = [(p["label"],) for p in brokers["articulation_points"]]
-    bridges = [(b["source_label"], b["target_label"]) for b in brokers["bridges"]]
+def _reasons(reasons: list, limit: int = 3) -> str:
+    """The evidence of an entity's merges ({rule, evidence} or text), each said once."""
+    texts = list(
+        dict.fromkeys(
+            r if isinstance(r, str) else str(r.get("evidence") or r.get("rule") or r)
+            for r in reasons
+        )
+    )
+    rest = f" and {count(len(texts) - limit)} more" if len(texts) > limit else ""
+    return "; ".join(texts[:limit]) + rest
+
+
+def _merged_blocks(results: dict) -> list:
+    """The entities that join several reports without an analyst's decision, and why."""
+    merged = (results.get("identity") or {}).get("merged_entities") or []
+    rows = [
+        (
+            entity["label"],
+            count(entity["actors"]),
+            ", ".join(entity["names"]),
+            _reasons(entity["merged_because"]),
+        )
+        for entity in merged
+    ]
     return [
-        TextTable(("Entity",), points, heading="Brokers: articulation points"),
-        TextTable(("Between", "And"), bridges, heading="Brokers: bridges", weights=(1, 1)),
+        *(
+            [
+                Text(
+                    f"{count(len(merged))} entities join several reports; the analyst may split any."
+                )
+            ]
+            if merged
+            else []
+        ),
+        *_capped(
+            ("Entity", "Reports", "Names", "Merged because"),
+            rows,
+            weights=(3, 1, 4, 4),
+            what="merged entities",
+        ),
     ]
 
 
-def _route_network_tables(routes: dict) -> list[TextTable]:
+def _community_blocks(results: dict) -> list:
+    communities = results["network"]["communities"]
+    if not communities:
+        return []
+    largest = sorted(communities, key=lambda c: (-c["size"], c["id"]))[:COMMUNITIES_SHOWN]
+    in_communities = sum(c["size"] for c in communities)
+    rows = [
+        (str(c["id"]), count(c["size"]), _members(c, results, MEMBERS_SHOWN), count(_hit_count(c)))
+        for c in largest
+    ]
+    shown = "" if len(communities) <= COMMUNITIES_SHOWN else f" The {len(largest)} largest:"
+    return [
+        Text(
+            f"{count(len(communities))} communities (Louvain) of two or more linked entities, "
+            f"{count(in_communities)} entities in all.{shown}"
+        ),
+        TextTable(("Community", "Size", "Main members", "Hits"), rows, weights=(2, 1, 8, 1)),
+    ]
+
+
+def _members(community: dict, results: dict, limit: int) -> str:
+    """Up to `limit` members, the most central first, and how many more."""
+    rank = {e["id"]: i for i, e in enumerate(results["network"]["key_entities"])}
+    members = sorted(community["members"], key=lambda m: (rank.get(m["id"], len(rank)), m["label"]))
+    names = ", ".join(m["label"] for m in members[:limit])
+    rest = len(members) - limit
+    return f"{names} and {count(rest)} more" if rest > 0 else names
+
+
+def _hit_count(community: dict) -> int:
+    hits = community["hits"]
+    return hits if isinstance(hits, int) else len(hits)
+
+
+def _broker_blocks(network: dict) -> list:
+    """How many articulation points and bridges, and those among the key entities (the others
+    are mostly leaves: a shipment hanging off its flight)."""
+    brokers = network["brokers"]
+    points, bridges = brokers["articulation_points"], brokers["bridges"]
+    if not points and not bridges:
+        return []
+    entities = network["key_entities"] if stand_out(network["key_entities"]) else []
+    rank = {e["id"]: i for i, e in enumerate(entities)}
+    key_points = sorted((p for p in points if p["id"] in rank), key=lambda p: rank[p["id"]])
+    key_bridges = [b for b in bridges if b["source"] in rank and b["target"] in rank]
+    return [
+        Text(
+            f"{count(len(points))} articulation points (entities whose removal splits the "
+            f"network) and {count(len(bridges))} bridges (links whose removal does); below, "
+            "those among the key entities."
+        ),
+        *_capped(
+            ("Entity", "Betweenness"),
+            [
+                (p["label"], measure(network["key_entities"][rank[p["id"]]]["betweenness"]))
+                for p in key_points
+            ],
+            "Articulation points",
+            (3, 1),
+            what="articulation points",
+        ),
+        *_capped(
+            ("Between", "And"),
+            [(b["source_label"], b["target_label"]) for b in key_bridges],
+            "Bridges",
+            (1, 1),
+            what="bridges",
+        ),
+    ]
+
+
+def _route_blocks(routes: dict) -> list:
     countries = [
-        (_country_name(c), _measure(c["betweenness"]), _count(c["hits"]), _number(c["kilograms"]))
+        (_country_name(c), measure(c["betweenness"]), count(c["hits"]), number(c["kilograms"]))
         for c in routes["countries"]
     ]
-    edges = [
+    legs = [
         (
             f"{e['source']}{ARROW}{e['target']}",
-            _count(e["hits"]),
-            _number(e["kilograms"]),
-            _measure(e["edge_betweenness"]),
+            count(e["hits"]),
+            number(e["kilograms"]),
+            measure(e["edge_betweenness"]),
         )
         for e in routes["edges"]
     ]
     return [
-        TextTable(
+        *_capped(
             ("Country", "Betweenness", "Hits", "Kilograms"),
             countries,
-            heading="Route network: countries",
+            "Countries",
+            (4, 2, 1, 2),
+            what="countries",
         ),
-        TextTable(
-            ("Route edge", "Hits", "Kilograms", "Edge betweenness"),
-            edges,
-            heading="Route network: edges",
+        *_capped(
+            ("Leg", "Hits", "Kilograms", "Edge betweenness"),
+            legs,
+            "Legs",
+            (3, 1, 2, 2),
+            what="legs",
         ),
     ]
 
 
-def _cross_operation_table(links: list[dict]) -> TextTable:
-    rows = [(link["label"], link["kind"], ", ".join(link["operations"])) for link in links]
-    return TextTable(
-        ("Entity", "Kind", "Operations"), rows, heading="Cross-operation links", weights=(3, 1, 2)
-    )
+# Methodology -----------------------------------------------------------------------------------
+
+
+# Rules the measures state in the methodology, when they do: (key, label).
+METHOD_RULES = (
+    ("key_entities", "Key entities"),
+    ("brokers", "Brokers"),
+    ("routes", "Route measures"),
+    ("components", "Components"),
+)
 
 
 def _methodology_section(methodology: dict) -> Section:
     betweenness = methodology["betweenness"]
     resolution = methodology["resolution"]
     parameters = methodology["parameters"]
+    automatic = resolution.get("automatic_merges") or {}
     rows = [
         ("Parameters", ", ".join(f"{k} = {v}" for k, v in sorted(parameters.items())) or "None."),
         ("Betweenness", _betweenness_method(betweenness)),
+        *((label, methodology[key]) for key, label in METHOD_RULES if methodology.get(key)),
         ("Backend", methodology["backend"]),
         ("NetworkX version", methodology["networkx"]),
-        ("Entity resolution: minimum score", _number(resolution["min_score"])),
-        ("Entity resolution: confirmed merges", _count(resolution["confirmed_merges"])),
-        ("Entity resolution: identifier links", _count(resolution["identifier_links"])),
+        ("Entity resolution: minimum score", number(resolution["min_score"])),
+        *(
+            [("Entity resolution: automatic merges", _by_rule(automatic))]
+            if any(automatic.values())
+            else []
+        ),
+        ("Entity resolution: confirmed merges", count(resolution["confirmed_merges"])),
+        ("Entity resolution: identifier links", count(resolution["identifier_links"])),
+        *([("Entity resolution: rule", resolution["rule"])] if resolution.get("rule") else []),
         ("Fingerprint", methodology["fingerprint"]),
         ("Generated at", methodology["generated_at"]),
     ]
@@ -282,15 +824,27 @@ def _methodology_section(methodology: dict) -> Section:
     return Section(
         "methodology",
         "Methodology",
-        [TextTable(("Setting", "Value"), rows, weights=(1, 2))],
-        notes,
+        [TextTable(("Setting", "Value"), rows, weights=(1, 3)), *(Text(n) for n in notes)],
     )
 
 
 def _betweenness_method(betweenness: dict) -> str:
+    engine = f", {betweenness['engine']}" if betweenness.get("engine") else ""
     if betweenness["exact"]:
-        return "exact"
-    return f"sampled (k = {betweenness['k']}, seed = {betweenness['seed']})"
+        return f"exact{engine}"
+    text = f"sampled (k = {betweenness['k']}, seed = {betweenness['seed']}{engine})"
+    error = betweenness.get("error")
+    if error:
+        text += (
+            f"; relative standard error of the top {error['top']}: median "
+            f"{percent(error['relative_error_median'], 1)}, largest "
+            f"{percent(error['relative_error_max'], 1)}"
+        )
+    return text
+
+
+def _by_rule(merges: dict[str, int]) -> str:
+    return ", ".join(f"{rule.replace('_', ' ')}: {count(n)}" for rule, n in merges.items() if n)
 
 
 def _field(name: str) -> Callable[[dict], str]:
@@ -305,35 +859,49 @@ def _agency_name(row: dict) -> str:
     return f"{row['agency']} ({row['name']})" if row["name"] else row["agency"]
 
 
+def _agency_label(agency: dict) -> str:
+    return f"{agency['acronym']} ({agency['name']})"
+
+
 def _route_label(row: dict) -> str:
     return ARROW.join(row["route"])
 
 
-def _count(value: int) -> str:
-    return f"{value:,}"
+def generated_on(results: dict) -> str:
+    moment = results["methodology"]["generated_at"]
+    try:
+        return datetime.fromisoformat(moment).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return moment
 
 
-def _number(value: float) -> str:
-    """Thousands separators, at most three decimals, no trailing zeros: ``1,200.5``."""
-    text = f"{value:,.3f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-def _measure(value: float) -> str:
-    return f"{value:.4f}"
+def contents(sections: list[Section]) -> list[tuple[Section, list[Section]]]:
+    """The table of contents: each part with its sub-sections."""
+    parts: list[tuple[Section, list[Section]]] = []
+    for section in sections:
+        if section.level == 1 or not parts:
+            parts.append((section, []))
+        else:
+            parts[-1][1].append(section)
+    return parts
 
 
 # HTML ------------------------------------------------------------------------------------------
 
 
 def _html(results: dict) -> bytes:
+    marking = report_marking(results)
+    sections = report_sections(results)
     context = {
         "title": report_title(results),
         "edition": edition_label(results),
         "edition_key": results["edition"],
-        "hits_in_scope": results["scope"]["hits"],
-        "generated_at": results["methodology"]["generated_at"],
-        "sections": report_sections(results),
+        "marking": MARKING_LABELS[marking],
+        "marking_colour": MARKING_COLOURS[marking],
+        "hits_in_scope": count(results["scope"]["hits"]),
+        "generated_at": generated_on(results),
+        "sections": sections,
+        "contents": contents(sections),
     }
     return render_to_string("network_analysis/report.html", context).encode("utf-8")
 
@@ -394,7 +962,10 @@ def _network_csv_rows(network: dict) -> Iterator[tuple]:
         cid = community["id"]
         yield ("community", cid, f"Community {cid}", "size", community["size"])
         yield from (("community", cid, m["label"], "member", 1) for m in community["members"])
-        yield from (("community", cid, hit, "hit", 1) for hit in community["hits"])
+        if isinstance(community["hits"], int):  # a count rather than the hits' labels
+            yield ("community", cid, f"Community {cid}", "hits", community["hits"])
+        else:
+            yield from (("community", cid, hit, "hit", 1) for hit in community["hits"])
     for point in network["brokers"]["articulation_points"]:
         yield ("articulation_point", point["id"], point["label"], "articulation_point", 1)
     for bridge in network["brokers"]["bridges"]:
@@ -437,180 +1008,10 @@ def _json(results: dict) -> bytes:
 # PDF -------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Chart:
-    png: bytes
-    aspect: float  # height / width
-
-
 def _pdf(results: dict) -> bytes:
-    styles = _pdf_styles()
-    buffer = io.BytesIO()
-    title, edition = report_title(results), edition_label(results)
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        title=title,
-        subject=edition,
-        author="JointOps",
-        creator="JointOps",
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
-    )
-    story = [
-        _paragraph(title, styles["Title"]),
-        _paragraph(edition, styles["Edition"]),
-        _paragraph(f"{_count(results['scope']['hits'])} hits in scope.", styles["Normal"]),
-    ]
-    charts = report_charts(results)
-    for section in report_sections(results):
-        story.append(_paragraph(section.title, styles["Heading2"]))
-        for table in section.tables:
-            story += _pdf_table(table, styles, document.width)
-        story += [_paragraph(note, styles["Normal"]) for note in section.notes]
-        for chart in charts.get(section.key, []):
-            story += [Spacer(1, 3 * mm), _image(chart, document.width)]
+    from network_analysis.report_pdf import render_pdf  # it lays out report_sections
 
-    def footer(canvas, doc):
-        canvas.saveState()
-        canvas.setFont(styles["Normal"].fontName, 7)
-        canvas.drawString(doc.leftMargin, 10 * mm, f"{edition} · page {doc.page}")
-        canvas.restoreState()
-
-    document.build(story, onFirstPage=footer, onLaterPages=footer)
-    return buffer.getvalue()
-
-
-@functools.cache
-def _pdf_fonts() -> tuple[str, str]:
-    """Register DejaVu Sans (shipped with matplotlib): unlike Helvetica it has Cyrillic, Arabic..."""
-    directory = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    pdfmetrics.registerFont(TTFont("DejaVuSans", str(directory / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(directory / "DejaVuSans-Bold.ttf")))
-    pdfmetrics.registerFontFamily(
-        "DejaVuSans",
-        normal="DejaVuSans",
-        bold="DejaVuSans-Bold",
-        italic="DejaVuSans",
-        boldItalic="DejaVuSans-Bold",
-    )
-    return "DejaVuSans", "DejaVuSans-Bold"
-
-
-def _pdf_styles():
-    regular, bold = _pdf_fonts()
-    styles = getSampleStyleSheet()
-    for name in ("Normal", "Title", "Heading2", "Heading3"):
-        styles[name].fontName = bold if name != "Normal" else regular
-    styles.add(ParagraphStyle("Edition", parent=styles["Normal"], fontName=bold, spaceAfter=6))
-    styles.add(ParagraphStyle("Cell", parent=styles["Normal"], fontSize=7.5, leading=9.5))
-    styles.add(ParagraphStyle("CellHead", parent=styles["Cell"], fontName=bold))
-    return styles
-
-
-def _paragraph(text: str, style) -> Paragraph:
-    return Paragraph(escape(text), style)
-
-
-def _pdf_table(table: TextTable, styles, width: float) -> list:
-    flowables = [_paragraph(table.heading, styles["Heading3"])] if table.heading else []
-    if not table.rows:
-        return [*flowables, _paragraph("None.", styles["Normal"])]
-    data = [[_paragraph(c, styles["CellHead"]) for c in table.columns]]
-    data += [[_paragraph(cell, styles["Cell"]) for cell in row] for row in table.rows]
-    weights = table.weights or (2, *([1] * (len(table.columns) - 1)))
-    widths = [width * w / sum(weights) for w in weights]
-    grid = Table(data, colWidths=widths, repeatRows=1)
-    grid.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8ecf1")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
-    return [*flowables, grid, Spacer(1, 2 * mm)]
-
-
-def _image(chart: Chart, width: float) -> Image:
-    return Image(io.BytesIO(chart.png), width=width, height=width * chart.aspect)
-
-
-# Charts ----------------------------------------------------------------------------------------
-
-
-def report_charts(results: dict) -> dict[str, list[Chart]]:
-    """PNG charts by the key of the section they illustrate; a chart without data is left out."""
-    stats, routes = results["statistics"], results["network"]["routes"]
-    charts = {
-        "by_commodity": _bar_chart(
-            [(r["label"], r["kilograms"]) for r in stats["by_commodity"]],
-            "Kilograms seized by commodity",
-            "kg",
-        ),
-        "over_time": _time_chart(stats["over_time"]),
-        "by_country": _bar_chart(
-            [(_country_name(r), r["hits"]) for r in stats["by_country"]], "Hits by country", "hits"
-        ),
-        "by_agency": _bar_chart(
-            [(r["agency"], r["hits"]) for r in stats["by_agency"]], "Hits by agency", "hits"
-        ),
-        "network": _bar_chart(
-            [(f"{e['source']}{ARROW}{e['target']}", e["hits"]) for e in routes["edges"]],
-            "Route network: busiest edges",
-            "hits",
-        ),
-    }
-    return {key: [chart] for key, chart in charts.items() if chart}
-
-
-def _bar_chart(pairs: list[tuple[str, float]], title: str, unit: str) -> Chart | None:
-    """Horizontal bars, largest on top, at most ``MAX_BARS``; ``None`` when nothing is positive."""
-    pairs = sorted((p for p in pairs if p[1] > 0), key=lambda p: -p[1])[:MAX_BARS]
-    if not pairs:
-        return None
-    labels, values = zip(*reversed(pairs), strict=True)
-    figure = Figure(figsize=(7, 1.2 + 0.28 * len(pairs)), layout="constrained")
-    axes = figure.subplots()
-    axes.barh(range(len(values)), values, color="#3b6ea5")
-    axes.set_yticks(range(len(labels)), labels=[_plain(label) for label in labels], fontsize=8)
-    axes.set_xlabel(unit)
-    if unit == "hits":
-        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.set_title(_plain(title), fontsize=10)
-    return _chart(figure)
-
-
-def _time_chart(rows: list[dict]) -> Chart | None:
-    if not any(r["hits"] for r in rows):
-        return None
-    figure = Figure(figsize=(7, 2.6), layout="constrained")
-    axes = figure.subplots()
-    days = [date.fromisoformat(r["date"]) for r in rows]
-    axes.bar(days, [r["hits"] for r in rows], color="#3b6ea5", width=0.8)
-    axes.set_xlim(min(days) - timedelta(days=1), max(days) + timedelta(days=1))
-    locator = mdates.AutoDateLocator(minticks=2, maxticks=10)  # whole days, not hours
-    axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.set_ylabel("hits")
-    axes.set_title("Hits over time", fontsize=10)
-    return _chart(figure)
-
-
-def _chart(figure: Figure) -> Chart:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=150)
-    width, height = figure.get_size_inches()
-    return Chart(buffer.getvalue(), height / width)
-
-
-def _plain(text: str) -> str:
-    """Keep matplotlib from reading ``$...$`` in a label as mathematics."""
-    return text.replace("$", r"\$")
+    return render_pdf(results)
 
 
 _RENDERERS = {

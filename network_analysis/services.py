@@ -28,6 +28,7 @@ from agencies.models import User
 from audit.services import audit_record
 from network_analysis import selectors
 from network_analysis.analysis import ANALYSIS_VERSION, PARAMETERS, Progress, analyse
+from network_analysis.context import report_context
 from network_analysis.error_codes import AnalysisErrorCode as Code
 from network_analysis.models import AnalysisResult, AnalysisRun, EntityDecision
 from operations import events, permissions
@@ -297,6 +298,10 @@ def _compute(run: AnalysisRun, on_progress: Progress | None) -> None:
     else:
         for result in earlier.results.all():
             outcomes[result.edition] = (result.results, bytes(result.graph))
+    for edition, (results, _) in outcomes.items():  # read now, also for reused results
+        results["context"] = report_context(
+            run.created_by, operations, edition, inputs[edition].hits
+        )
     with transaction.atomic():
         AnalysisResult.objects.bulk_create(
             AnalysisResult(run=run, edition=edition, results=results, graph=graph)

@@ -6,8 +6,8 @@ shown to the analyst who started it, while they may still analyse all its operat
 
 The HTML and PDF reports are documents to read: they open in the browser (``inline``, with a
 file name for "Save as"). The HTML one is sandboxed by its Content-Security-Policy (no script,
-no request, an origin of its own), so even a label that escaped escaping could not act with the
-analyst's session. CSV and JSON reports and the graph exports are data for other tools: they
+no request, an origin of its own; its pictures are ``data:`` URIs), so even a label that
+escaped escaping could not act with the analyst's session. CSV and JSON reports and the graph exports are data for other tools: they
 are downloaded (``attachment``).
 """
 
@@ -45,8 +45,8 @@ def _result(request, pk) -> AnalysisResult | HttpResponse:
 
 # Reports a browser shows itself; the others are downloaded.
 INLINE_REPORT_FORMATS = frozenset({"html", "pdf"})
-# The HTML report needs nothing but its own inline style sheet.
-HTML_REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+# The HTML report needs nothing but its own inline style sheet and pictures (data: URIs).
+HTML_REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 
 
 def _download(

@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 import uuid
+from html import unescape
 
 import networkx as nx
 import pytest
@@ -23,7 +24,7 @@ from django.test import Client
 from pypdf import PdfReader
 from stix2validator import ValidationOptions, validate_string
 
-from network_analysis import exports, reports, services, synthetic
+from network_analysis import context, exports, figures, report_pdf, reports, services, synthetic
 from network_analysis.exports import EXPORT_FORMATS, export_graph
 from network_analysis.reports import EDITION_LABELS, REPORT_FORMATS, render_report
 
@@ -32,8 +33,13 @@ MOHAMMED = "محمد الأمين"
 SCRIPT_LABEL = "<script>alert(1)</script> Holdings"
 FORMULA_CONCEALMENT = '=HYPERLINK("http://evil.example")'
 
+# Parts (h2) and their sections (h3) of the report of the fixture's results.
 SECTION_TITLES = (
-    "Totals",
+    "Executive summary",
+    "The operations",
+    "OP-ALPHA: Operation Alpha",
+    "OP-BRAVO: Operation Bravo",
+    "Seizures",
     "By commodity",
     "By country",
     "By mode of transport",
@@ -42,15 +48,23 @@ SECTION_TITLES = (
     "Per participating agency",
     "Over time",
     "Top routes",
-    "Network findings",
+    "Network",
     "Key entities",
     "Communities",
-    "Brokers: articulation points",
-    "Brokers: bridges",
-    "Route network: countries",
-    "Route network: edges",
+    "Brokers",
+    "Route network",
     "Cross-operation links",
     "Methodology",
+)
+# Headings of blocks inside the sections.
+BLOCK_HEADINGS = (
+    "Notable findings",
+    "Top commodities",
+    "Phases",
+    "Participating administrations",
+    "Articulation points",
+    "Countries",
+    "Legs",
 )
 
 
@@ -283,6 +297,66 @@ def results() -> dict:
                     "operations": ["OP-ALPHA", "OP-BRAVO"],
                 },
             ],
+            "key_links": [["actor:1", "actor:3", 2.0]],
+        },
+        "context": {
+            "marking": "RED",
+            "operations": [
+                {
+                    "code": "OP-ALPHA",
+                    "name": "Operation Alpha",
+                    "focus": "Drugs",
+                    "status": "Closed",
+                    "lead_agency": {
+                        "acronym": "WCO",
+                        "name": "World Customs Organization",
+                        "country": "",
+                    },
+                    "time_zone": "America/Costa_Rica",
+                    "planned_start": "2027-03-01T06:00:00+00:00",
+                    "planned_end": "2027-03-10T05:59:00+00:00",
+                    "phases": [
+                        {
+                            "kind": "operational",
+                            "label": "Operational phase",
+                            "starts_at": "2027-03-02T12:00:00+00:00",
+                            "ends_at": "2027-03-08T12:00:00+00:00",
+                        }
+                    ],
+                    "participants": [
+                        {
+                            "acronym": "PCD",
+                            "name": "Policía de Control de Drogas",
+                            "country": "CR",
+                            "role": "participant",
+                            "role_label": "Participant",
+                        },
+                        {
+                            "acronym": "WCO",
+                            "name": "World Customs Organization",
+                            "country": "",
+                            "role": "lead",
+                            "role_label": "Lead",
+                        },
+                    ],
+                },
+                {
+                    "code": "OP-BRAVO",
+                    "name": "Operation Bravo",
+                    "focus": "Containers",
+                    "status": "Active",
+                    "lead_agency": {
+                        "acronym": "FIOD",
+                        "name": "Fiscale inlichtingen",
+                        "country": "NL",
+                    },
+                    "time_zone": "Europe/Amsterdam",
+                    "planned_start": "2027-03-04T23:00:00+00:00",
+                    "planned_end": "2027-03-20T23:00:00+00:00",
+                    "phases": [],
+                    "participants": [],
+                },
+            ],
         },
         "methodology": {
             "parameters": {"top": 20, "resolution": 1.0},
@@ -314,6 +388,7 @@ def empty_results(results: dict) -> dict:
         "nodes_by_kind": {},
     }
     network["key_entities"] = network["communities"] = network["cross_operation_links"] = []
+    network["key_links"] = []
     network["brokers"] = {"articulation_points": [], "bridges": []}
     network["routes"] = {"countries": [], "edges": []}
     empty["scope"]["hits"] = 0
@@ -333,10 +408,19 @@ def csv_rows(content: bytes) -> list[dict]:
 
 
 def html_section(html: str, key: str) -> str:
-    return re.search(rf'<section id="{key}">(.*?)</section>', html, re.S).group(1)
+    return re.search(rf'<section id="{key}"[^>]*>(.*?)</section>', html, re.S).group(1)
 
 
 # HTML
+
+
+def html_of(results: dict) -> str:
+    return render_report(results, "html")[0].decode("utf-8")
+
+
+def headings(html: str, levels: str = "23") -> list[str]:
+    """The titles of the sections (h2, h3) or, with levels="4", of the blocks."""
+    return [unescape(t) for t in re.findall(rf"<h[{levels}][^>]*>(.*?)</h[{levels}]>", html)]
 
 
 def test_html_report_shows_every_section_and_the_edition(results):
@@ -344,8 +428,8 @@ def test_html_report_shows_every_section_and_the_edition(results):
 
     html = content.decode("utf-8")
     assert content_type == "text/html; charset=utf-8"
-    for title in SECTION_TITLES:
-        assert f">{title}</h" in html, title
+    assert headings(html)[1:] == list(SECTION_TITLES)  # after "Contents"
+    assert set(BLOCK_HEADINGS) <= set(headings(html, "4"))
     assert "OP-ALPHA (Operation Alpha)" in html
     assert EDITION_LABELS["full"] in html
     assert "CO → CR → US" in html
@@ -354,8 +438,45 @@ def test_html_report_shows_every_section_and_the_edition(results):
     assert "Rejected hits are excluded." in html
 
 
+def test_html_report_is_marked_at_top_and_bottom(results):
+    html = html_of(results)
+
+    marks = re.findall(r'<span class="tlp" style="color: (#\w+)">(TLP:[A-Z+]+)</span>', html)
+    assert marks == [("#ff2b2b", "TLP:RED")] * 2
+    assert html.index("TLP:RED") < html.index("<main>") < html.rindex("TLP:RED")
+
+
+def test_html_report_marking_defaults_to_the_edition_floor_for_older_results(results):
+    del results["context"]
+    results["edition"] = "redacted"
+
+    assert "TLP:GREEN" in html_of(results)
+
+
+def test_html_contents_link_to_every_section(results):
+    html = html_of(results)
+
+    contents = re.search(r"<nav .*?</nav>", html, re.S).group(0)
+    targets = re.findall(r'href="#([^"]+)"', contents)
+    ids = re.findall(r'<section id="([^"]+)"', html)
+    assert targets == ids
+    assert len(ids) == len(SECTION_TITLES)
+
+
+def test_html_report_pictures_are_embedded(results):
+    html = html_of(results)
+
+    sources = re.findall(r'<img src="([^"]+)" alt="([^"]+)"', html)
+    alts = [alt for _, alt in sources]
+    assert all(src.startswith("data:image/png;base64,") for src, _ in sources)
+    assert len(sources) == 5  # map, commodities, agencies, over time, key network
+    assert any(alt.startswith("Map of hits by country") for alt in alts)
+    assert any(alt.startswith("Network drawing of the 2 key entities") for alt in alts)
+    assert not re.search(r'(src|href)="(https?:)?//', html)  # nothing to fetch
+
+
 def test_html_report_escapes_labels(results):
-    html = render_report(results, "html")[0].decode("utf-8")
+    html = html_of(results)
 
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Holdings" in html
@@ -364,20 +485,168 @@ def test_html_report_escapes_labels(results):
 def test_html_report_names_the_redacted_edition(results):
     results["edition"] = "redacted"
 
-    html = render_report(results, "html")[0].decode("utf-8")
+    html = html_of(results)
 
     assert EDITION_LABELS["redacted"] in html
     assert "no TLP:RED or TLP:AMBER+STRICT hits" in html
 
 
-def test_html_report_says_none_for_empty_sections(results):
-    html = render_report(empty_results(results), "html")[0].decode("utf-8")
+def test_html_report_summary_states_the_notable_findings(results):
+    html = html_section(html_of(results), "summary")
 
-    assert "None." in html_section(html, "by_country")
-    assert "<table" not in html_section(html, "by_country")
-    network = html_section(html, "network")
-    assert network.count("None.") == 8  # every network table but the graph size
-    assert "<table" in html_section(html, "methodology")
+    assert "Cocaine (hydrochloride) makes up 92% of the 130.5 kg seized" in html
+    assert "Costa Rica (CR) is the main transit country" in html
+    assert f"The top broker is {IVAN} (actor): an articulation point" in html
+    assert "1 communities of linked entities; the largest has 2 members" in html
+    assert "2 entities appear in more than one operation" not in html
+    assert "1 entities appear in more than one operation, such as +506 8888 7777" in html
+
+
+def test_html_report_states_the_period_phases_and_participants(results):
+    html = html_of(results)
+
+    alpha = html_section(html, "operation-1")
+    assert "2027-03-01 to 2027-03-09" in alpha  # the planned span in America/Costa_Rica
+    assert "<td>Operational phase</td><td>2027-03-02 06:00</td><td>2027-03-08 06:00</td>" in alpha
+    assert (
+        "<td>PCD</td><td>Policía de Control de Drogas</td><td>CR</td><td>Participant</td>" in alpha
+    )
+    assert (
+        "<td>WCO</td><td>World Customs Organization</td><td>international</td><td>Lead</td>"
+        in alpha
+    )
+    bravo = html_section(html, "operation-2")
+    assert "FIOD (Fiscale inlichtingen)" in bravo
+    assert "<table" not in bravo  # neither phases nor participants: no empty tables
+
+
+def test_html_report_leaves_out_what_has_nothing_to_show(results):
+    html = html_of(empty_results(results))
+
+    titles = headings(html)
+    assert "Seizures" not in titles and "Network" not in titles and "Key entities" not in titles
+    assert "Executive summary" in titles and "Methodology" in titles
+    assert "No hit is in the scope of this edition." in html_section(html, "summary")
+    assert "None." not in html
+    assert "<img" not in html
+    assert re.findall(r"<tbody>\s*</tbody>", html) == []
+
+
+def test_html_report_prints_small_measures_with_three_significant_digits(results):
+    results["network"]["key_entities"][0]["betweenness"] = 0.0000123456
+    results["network"]["key_entities"][0]["pagerank"] = 0.41234
+
+    html = html_section(html_of(results), "key_entities")
+
+    assert "<td>1.23e-05</td>" in html
+    assert "<td>0.412</td>" in html
+    assert "0.0000" not in html
+
+
+def test_html_report_leaves_out_a_ranking_without_differences(results):
+    for entity in results["network"]["key_entities"]:
+        entity.update(degree=0.5, betweenness=0.0, pagerank=0.2, closeness=0.5)
+
+    html = html_of(results)
+
+    assert "No entity stands out: the 2 most central have equal scores." in html
+    assert '<th scope="col">Betweenness</th>' not in html_section(html, "key_entities")
+    assert "The top broker" not in html_section(html, "summary")
+    assert "Articulation points" not in headings(html)
+
+
+def test_html_report_summarises_communities(results):
+    members = [{"id": f"actor:{i}", "label": f"Member {i:02d}"} for i in range(40)]
+    results["network"]["communities"] = [
+        {"id": c, "size": 8, "members": members[c * 5 : c * 5 + 8], "hits": [f"H#{c}"] * 30}
+        for c in range(1, 8)
+    ]
+
+    html = html_section(html_of(results), "communities")
+
+    assert "7 communities (Louvain) of two or more linked entities, 56 entities in all." in html
+    rows = re.findall(
+        r"<tr><td>(\d+)</td><td>(\d+)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", html
+    )
+    assert [(c, size, hits) for c, size, _, hits in rows] == [
+        (str(c), "8", "30") for c in range(1, 6)
+    ]
+    assert (
+        rows[0][2] == "Member 05, Member 06, Member 07, Member 08, Member 09, Member 10 and 2 more"
+    )
+    assert "H#1" not in html
+
+
+def test_html_report_caps_long_tables(results):
+    results["network"]["routes"]["edges"] = [
+        {
+            "source": "CO",
+            "target": f"X{i:02d}",
+            "hits": 1,
+            "kilograms": 1.0,
+            "edge_betweenness": 0.1,
+        }
+        for i in range(40)
+    ]
+
+    html = html_section(html_of(results), "route_network")
+
+    assert html.count("<td>CO → X") == reports.MAX_ROWS
+    assert "The first 25 of 40 legs; the CSV and JSON reports list all." in html
+
+
+MERGES = [
+    {"actors": [1, 4], "rule": "document", "evidence": "same passport RU 7512345"},
+    {"actors": [1, 9], "rule": "document", "evidence": "same passport RU 7512345"},
+    {"actors": [1, 12], "rule": "name_and_birth", "evidence": "same name and date of birth"},
+]
+
+
+def test_html_report_shows_why_entities_were_merged(results):
+    results["network"]["key_entities"][0]["merged_because"] = MERGES
+    results["identity"] = {
+        "merged_entities": [
+            {
+                "id": "actor:1",
+                "label": IVAN,
+                "actors": 4,
+                "names": [IVAN, "Ivan Petrov", "PETROV Ivan"],
+                "merged_because": MERGES,
+            }
+        ]
+    }
+
+    html = html_of(results)
+
+    because = "merged because: same passport RU 7512345; same name and date of birth"
+    assert f"{IVAN} ({because})" in html_section(html, "key_entities")
+    merged = html_section(html, "merged_entities")
+    assert f"<td>{IVAN}, Ivan Petrov, PETROV Ivan</td>" in merged
+    assert "<td>4</td>" in merged
+    assert "<td>same passport RU 7512345; same name and date of birth</td>" in merged
+    assert (
+        f"1 entities join several reports without an analyst's decision, such as {IVAN} "
+        "(merged because: same passport RU 7512345)." in unescape(html_section(html, "summary"))
+    )
+
+
+def test_html_report_states_how_the_measures_were_made(results):
+    methodology = results["methodology"]
+    methodology["betweenness"].update(
+        engine="igraph 0.11",
+        error={"top": 25, "relative_error_median": 0.012, "relative_error_max": 0.087},
+    )
+    methodology["key_entities"] = "Ranked by betweenness, then degree."
+    methodology["resolution"]["automatic_merges"] = {"document": 2, "name_and_birth": 0}
+
+    html = html_section(html_of(results), "methodology")
+
+    assert (
+        "sampled (k = 500, seed = 42, igraph 0.11); relative standard error of the top 25: "
+        "median 1%, largest 9%" in html
+    )
+    assert "<td>Key entities</td><td>Ranked by betweenness, then degree.</td>" in html
+    assert "<td>document: 2</td>" in html
 
 
 # PDF
@@ -388,15 +657,38 @@ def test_pdf_report_has_the_sections_metadata_and_charts(results):
 
     assert content_type == "application/pdf"
     reader = PdfReader(io.BytesIO(content))
-    assert len(reader.pages) >= 1
     assert reader.metadata.title == reports.report_title(results)
     assert reader.metadata.subject == EDITION_LABELS["full"]
     text = pdf_text(content)
     assert "OP-ALPHA" in text
-    for title in SECTION_TITLES:
+    for title in SECTION_TITLES + BLOCK_HEADINGS:
         assert title in text, title
     assert IVAN in text  # drawn with a font that has Cyrillic, not Helvetica
-    assert pdf_images(content) == 5  # commodity, time, country, agency, route edges
+    assert pdf_images(content) == 5  # map, commodities, agencies, over time, key network
+
+
+def test_pdf_report_is_marked_in_every_page_header_and_footer(results):
+    pages = PdfReader(io.BytesIO(render_report(results, "pdf")[0])).pages
+
+    assert len(pages) >= 3
+    assert all(page.extract_text().count("TLP:RED") == 2 for page in pages)
+
+
+def flattened(outline: list) -> list:
+    return [e for item in outline for e in (flattened(item) if isinstance(item, list) else [item])]
+
+
+def test_pdf_report_has_a_table_of_contents_and_bookmarks(results):
+    reader = PdfReader(io.BytesIO(render_report(results, "pdf")[0]))
+
+    contents = reader.pages[0].extract_text()
+    assert "Contents" in contents
+    assert all(title in contents for title in SECTION_TITLES)
+    bookmarks = flattened(reader.outline)
+    assert [b.title for b in bookmarks] == list(SECTION_TITLES)
+    for bookmark in bookmarks:  # each leads to the page where its section starts
+        page = reader.pages[reader.get_destination_page_number(bookmark)]
+        assert bookmark.title in page.extract_text(), bookmark.title
 
 
 def test_pdf_report_leaves_out_charts_without_data(results):
@@ -407,12 +699,12 @@ def test_pdf_report_leaves_out_charts_without_data(results):
     assert pdf_images(render_report(empty_results(results), "pdf")[0]) == 0
 
 
-def test_pdf_report_of_an_empty_run_still_has_every_section(results):
+def test_pdf_report_of_an_empty_run_has_a_summary_and_no_padding(results):
     text = pdf_text(render_report(empty_results(results), "pdf")[0])
 
-    for title in SECTION_TITLES:
-        assert title in text, title
-    assert "None." in text
+    assert "No hit is in the scope of this edition." in text
+    assert "Methodology" in text
+    assert "None." not in text and "Key entities" not in text
 
 
 def test_pdf_report_draws_markup_like_labels_as_text(results):
@@ -788,7 +1080,7 @@ def test_unknown_export_format_is_refused(graph, fmt):
         export_graph(graph, fmt)
 
 
-@pytest.mark.parametrize("module", [reports, exports])
+@pytest.mark.parametrize("module", [reports, exports, report_pdf, context])
 def test_docstring_examples(module):
     result = doctest.testmod(module)
 
@@ -855,6 +1147,7 @@ def test_the_html_report_opens_sandboxed(finished_run, analyst):
     assert "default-src 'none'" in policy
     assert "<style>" in response.content.decode()  # the inline style sheet is allowed
     assert "style-src 'unsafe-inline'" in policy
+    assert "img-src data:" in policy  # the report's pictures
 
 
 @pytest.mark.parametrize(
@@ -872,3 +1165,28 @@ def test_data_reports_and_exports_are_downloaded(finished_run, analyst, path, fi
     assert response.status_code == 200
     assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
     assert "Content-Security-Policy" not in response
+
+
+def test_network_drawing_lays_out_each_part_apart_and_the_same_every_time():
+    g = nx.Graph()
+    nx.add_path(g, ["a", "b", "c", "d", "e"])
+    nx.add_path(g, ["x", "y", "z"])
+    g.add_node("alone")
+
+    first, again = figures.packed_layout(g), figures.packed_layout(g)
+
+    boxes = []
+    for part in (["a", "b", "c", "d", "e"], ["x", "y", "z"], ["alone"]):
+        points = [first[n] for n in part]
+        boxes.append(
+            (
+                min(p[0] for p in points),
+                max(p[0] for p in points),
+                min(p[1] for p in points),
+                max(p[1] for p in points),
+            )
+        )
+    for i, (left, right, low, high) in enumerate(boxes):
+        for other in boxes[i + 1 :]:
+            assert right < other[0] or other[1] < left or high < other[2] or other[3] < low
+    assert all((first[n] == again[n]).all() for n in g)
