@@ -134,6 +134,8 @@ async def _client_listen(ws, kind: str, log: list, errors: list) -> None:
             elif message.get("type") in ("error", "complete"):
                 errors.append(str(message)[:300])
                 return
+        # A close without an error code ends the loop quietly; the client never closes first.
+        errors.append(f"closed by the server: {ws.close_code} {ws.close_reason}")
     except websockets.ConnectionClosed as closed:
         errors.append(f"closed: {closed}")
 
@@ -315,6 +317,7 @@ def build_world(participants: int = PARTICIPANTS) -> dict:
     readers = [coordinator, analyst, observer, *officers]
     return {
         "op": to_global_id("Operation", op.pk),
+        "readers": [u.username for u in readers],  # in the order of reader_tokens
         "reader_tokens": [token(u) for u in readers],
         "reporter_tokens": [token(o) for o in officers[:8]],
     }
