@@ -1,6 +1,8 @@
 """An agency that does not take part in an operation cannot learn that it exists: not
 from the list, not by typing the operation's address, not from what the server sends."""
 
+import time
+
 from tests.e2e.browser.api import global_id
 from tests.e2e.browser.pages import OperationsListPage, signed_in
 
@@ -15,13 +17,28 @@ def _visit(page, watch, path: str, operation_id: str) -> dict:
     first_body, first_frame = len(watch.bodies), len(watch.frames_received)
     page.goto(path)
     page.wait_for_load_state("networkidle")
+    text = _settled_text(page)
     bodies = watch.bodies[first_body:]
     frames = watch.frames_received[first_frame:]
     return {
-        "text": page.locator("body").inner_text().replace(operation_id, "<id>"),
+        "text": text.replace(operation_id, "<id>"),
         "bodies": sorted(body.replace(operation_id, "<id>") for body in bodies),
         "frames": sorted(frame.replace(operation_id, "<id>") for frame in frames),
     }
+
+
+def _settled_text(page, interval: float = 0.3, limit: float = 10) -> str:
+    """The page's text once it stops changing (the app renders the server's answer a
+    moment after the network is idle, later on a busy machine)."""
+    deadline = time.monotonic() + limit
+    text = page.locator("body").inner_text()
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(interval * 1000)
+        again = page.locator("body").inner_text()
+        if again == text:
+            return text
+        text = again
+    return text
 
 
 def test_a_strangers_browser_shows_no_trace_of_the_demo_operations(
