@@ -1,6 +1,9 @@
 """Where the websocket side runs its synchronous (database) work."""
 
+import functools
+
 from channels.db import database_sync_to_async
+from django.db import connections
 
 
 def in_thread_pool(func):
@@ -10,7 +13,16 @@ def in_thread_pool(func):
     thread: one slow read (a replay, a GraphQL execution) then holds up every other
     socket's, and in a reconnection storm the disconnects waited so long behind the
     re-authentications and replays that the server killed them before they left their
-    groups. Nothing run here relies on a thread of its own: each call takes a connection
-    from the pool (DATABASE_POOL_MAX_SIZE) and gives it back when it ends.
+    groups. Nothing run here relies on a thread of its own; each call gives its database
+    connection back when it ends (to the pool, DATABASE_POOL_MAX_SIZE), as the threads
+    of a pool outlive no call.
     """
-    return database_sync_to_async(func, thread_sensitive=False)
+
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    return database_sync_to_async(run, thread_sensitive=False)
