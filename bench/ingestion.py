@@ -40,6 +40,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.hits import service_payload  # noqa: E402  (one report body for both benches)
+
 THREADS = 8
 LATEST_HITS = """query($id: ID!, $last: Int!) { operation(id: $id) { hits(last: $last) {
   edges { node {
@@ -145,23 +147,6 @@ def setup_world():
     return shared, apart, officers, coordinator, token, BareRow
 
 
-def payload():
-    from django.utils import timezone
-
-    return {
-        "occurred_at": timezone.now() - timedelta(minutes=1),
-        "country": "CR",
-        "location_type": "airport",
-        "mode_of_transport": "air",
-        "detection_method": "intelligence",
-        "items": [{"commodity": "cocaine", "quantity": "1.5", "unit": "kg"}],
-        "shipment": {"air_waybill": "020-12345675"},
-        "actors": [
-            {"kind": "person", "role": "courier", "name": "A Courier", "phones": ["+506 8312 3456"]}
-        ],
-    }
-
-
 def in_threads(work, jobs: list) -> float:
     """Run `work(job)` for every job, one thread per job, each with its own database
     connection; the seconds from the start (all threads released at once) to the end."""
@@ -193,7 +178,9 @@ def reporting_modes(shared, apart, officers, BareRow, count: int) -> dict:
 
     def report(officer, operation, n):
         for _ in range(n):
-            hit_report(actor=officer, operation=operation, client_id=uuid.uuid4(), data=payload())
+            hit_report(
+                actor=officer, operation=operation, client_id=uuid.uuid4(), data=service_payload()
+            )
 
     def insert(n):
         for i in range(n):
@@ -375,7 +362,7 @@ def main():
 
         report_statements = statements(
             lambda: hit_report(
-                actor=officers[0], operation=shared, client_id=uuid.uuid4(), data=payload()
+                actor=officers[0], operation=shared, client_id=uuid.uuid4(), data=service_payload()
             )
         )
         print(f"  statements per report (with deconfliction matches): {report_statements}")
@@ -383,7 +370,9 @@ def main():
         from operations.models import Hit
 
         for _ in range(args.read_size - Hit.objects.filter(operation=shared).count()):
-            hit_report(actor=officers[0], operation=shared, client_id=uuid.uuid4(), data=payload())
+            hit_report(
+                actor=officers[0], operation=shared, client_id=uuid.uuid4(), data=service_payload()
+            )
         reads = reading_modes(shared, token, args.read_size)
         times: dict[str, list[float]] = {name: [] for name in reads}
         for run in reads.values():
