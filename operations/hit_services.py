@@ -483,6 +483,14 @@ def _refusal(field: str, message: str, code: Code) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
 
 
+def _not_active() -> ValidationError:
+    return _refusal(
+        "operation_id",
+        "Hits are reported while the operation is active.",
+        Code.OPERATION_NOT_ACTIVE,
+    )
+
+
 def _check_reporter(context: selectors.HitReportContext | None) -> None:
     """The answers of permissions.require, from facts read beforehand: somebody who may
     not see the operation is told it was not found, exactly as for a missing one."""
@@ -505,11 +513,7 @@ def _check_reporting(
     unless the coordinators accept late reports. Of the windows that cover the time, the
     one that ends last decides (selectors.hit_report_context finds it)."""
     if context.operation.status != Operation.Status.ACTIVE:
-        raise _refusal(
-            "operation_id",
-            "Hits are reported while the operation is active.",
-            Code.OPERATION_NOT_ACTIVE,
-        )
+        raise _not_active()
     if context.participation_id is None:
         raise _refusal(
             "operation_id",
@@ -642,11 +646,7 @@ def _store(
     the operation's lock) to the commit, only inserts."""
     sequence = _next_sequence(operation.pk)
     if sequence is None:  # closed since it was checked
-        raise _refusal(
-            "operation_id",
-            "Hits are reported while the operation is active.",
-            Code.OPERATION_NOT_ACTIVE,
-        )
+        raise _not_active()
     operation.last_hit_sequence = sequence
     hit = Hit(
         operation=operation,
