@@ -3,7 +3,7 @@
 import functools
 
 from channels.db import database_sync_to_async
-from django.db import connections
+from django.db import connection, connections
 
 
 def in_thread_pool(func):
@@ -16,6 +16,11 @@ def in_thread_pool(func):
     groups. Nothing run here relies on a thread of its own; each call gives its database
     connection back when it ends (to the pool, DATABASE_POOL_MAX_SIZE), as the threads
     of a pool outlive no call.
+
+    On SQLite the calls stay on the one shared thread: SQLite writes one transaction at a
+    time whatever the threads, and its in-memory database (the test suite's) refuses a
+    read that meets another thread's write ("database table is locked") instead of
+    waiting for it.
     """
 
     @functools.wraps(func)
@@ -25,4 +30,11 @@ def in_thread_pool(func):
         finally:
             connections.close_all()
 
-    return database_sync_to_async(run, thread_sensitive=False)
+    pooled = database_sync_to_async(run, thread_sensitive=False)
+    shared = database_sync_to_async(run)
+
+    @functools.wraps(func)
+    async def call(*args, **kwargs):
+        return await (shared if connection.vendor == "sqlite" else pooled)(*args, **kwargs)
+
+    return call
