@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import User
@@ -494,9 +495,9 @@ def _not_active() -> ValidationError:
 def _check_reporter(context: selectors.HitReportContext | None) -> None:
     """The answers of permissions.require, from facts read beforehand: somebody who may
     not see the operation is told it was not found, exactly as for a missing one."""
-    if context is None or not context.may_view:
+    if context is None or permissions.VIEW not in context.held:
         raise _refusal("operation_id", "Operation not found.", Code.NOT_FOUND)
-    if not context.may_report:
+    if permissions.REPORT_HIT not in context.held:
         raise _refusal(
             "operation_id",
             "You are not allowed to do this in this operation.",
@@ -550,8 +551,21 @@ def hit_report_refusal(*, actor: User, operation: Operation, occurred_at: dateti
     return None
 
 
+class _HitFacts(NamedTuple):
+    """What VisibilityProfile.hit_view reads of a hit."""
+
+    operation_id: int
+    marking: str
+    reporting_agency_id: int | None
+
+
 def deconfliction_matches(
-    user, identifiers: set[tuple[str, str]], *, operation_id: int, exclude_hit_id: int | None = None
+    user,
+    identifiers: set[tuple[str, str]],
+    *,
+    operation_id: int,
+    exclude_hit_id: int | None = None,
+    held: dict[int, set[str]] | None = None,
 ) -> list[DeconflictionMatch]:
     """Other hits the user may see that share a deconflicted identifier of `identifiers`
     (see content_identifiers), the most recent first (at most MAX_MATCHES).
@@ -560,9 +574,11 @@ def deconfliction_matches(
     other hit's nominal data. Across operations only the operation code and sequence
     are given, never the other agency's details.
 
-    Two statements whatever the number of earlier hits: the most recent MAX_MATCHES * 4
-    hits sharing an identifier (by the (kind, value) index), then which of those the user
-    may see, and whether with their nominal data.
+    One statement whatever the number of earlier hits: the most recent MAX_MATCHES * 4
+    hits sharing an identifier (by the (kind, value) index), with what decides who sees
+    them; what the user is shown of each is the rule of permissions.visibility_profile,
+    from their grants: `held` (codenames by operation id) where the caller read them,
+    else two statements more for the operations of the matches.
     """
     wanted = sorted(
         (kind, value) for kind, value in identifiers if kind in HitIdentifier.DECONFLICTED
@@ -576,28 +592,33 @@ def deconfliction_matches(
     if exclude_hit_id is not None:
         candidates = candidates.exclude(hit_id=exclude_hit_id)
     shared = list(
-        candidates.order_by("-hit_id", "kind", "value").values_list("hit_id", "kind", "value")[
-            : MAX_MATCHES * 4
-        ]
+        candidates.order_by("-hit_id", "kind", "value").values_list(
+            "kind",
+            "value",
+            "hit_id",
+            "hit__operation_id",
+            "hit__operation__code",
+            "hit__sequence",
+            "hit__marking",
+            "hit__reporting_agency_id",
+        )[: MAX_MATCHES * 4]
     )
-    if not shared:
-        return []
-    nominal = permissions.hits_with_nominal_data_visible_to(user).filter(pk=OuterRef("pk"))
-    visible = {
-        pk: (code, sequence, other_operation_id, nominal_visible)
-        for pk, code, sequence, other_operation_id, nominal_visible in permissions.hits_visible_to(
-            user
-        )
-        .filter(pk__in={hit_id for hit_id, _, _ in shared})
-        .annotate(nominal_visible=Exists(nominal))
-        .values_list("pk", "operation__code", "sequence", "operation_id", "nominal_visible")
+    held = dict(held or {})
+    unknown = {row[3] for row in shared} - held.keys()
+    if unknown:
+        held |= permissions.operation_permissions(user, unknown)
+    profiles = {
+        pk: permissions.visibility_profile(user, pk, held.get(pk, set()))
+        for pk in {row[3] for row in shared}
     }
     matches = []
-    for hit_id, kind, value in shared:
-        if hit_id not in visible:
+    for kind, value, _hit_id, other_operation_id, code, sequence, marking, agency_id in shared:
+        view = profiles[other_operation_id].hit_view(
+            _HitFacts(other_operation_id, marking, agency_id)
+        )
+        if view is None:
             continue
-        code, sequence, other_operation_id, nominal_visible = visible[hit_id]
-        if kind in HitIdentifier.NOMINAL and not nominal_visible:
+        if kind in HitIdentifier.NOMINAL and view != permissions.HitView.WITH_NOMINAL_DATA:
             continue
         matches.append(
             DeconflictionMatch(
@@ -608,7 +629,9 @@ def deconfliction_matches(
                 same_operation=other_operation_id == operation_id,
             )
         )
-    return matches[:MAX_MATCHES]
+        if len(matches) == MAX_MATCHES:
+            break
+    return matches
 
 
 def _next_sequence(operation_id: int) -> int | None:
@@ -718,7 +741,12 @@ def hit_report(
     if context.existing_hit_id is not None:
         return _retry(actor, context.existing_hit_id, context.existing_fingerprint, digest)
     _check_reporting(context, datetime.fromisoformat(content["occurred_at"]), timezone.now())
-    matches = deconfliction_matches(actor, content_identifiers(content), operation_id=operation.pk)
+    matches = deconfliction_matches(
+        actor,
+        content_identifiers(content),
+        operation_id=operation.pk,
+        held={operation.pk: context.held},
+    )
     try:
         hit = _store(
             actor=actor,

@@ -165,12 +165,12 @@ def staff_candidates(operation: Operation, held: set[str]) -> StaffCandidates:
 
 @dataclass(frozen=True)
 class HitReportContext:
-    """What `hit_services.hit_report` must know before it takes the operation's lock,
-    read in one statement (see :func:`hit_report_context`)."""
+    """What `hit_services.hit_report` must know before it takes the operation's lock
+    (see :func:`hit_report_context`)."""
 
     operation: Operation
-    may_view: bool
-    may_report: bool
+    # The codenames the user holds on the operation (permissions.operation_permissions).
+    held: frozenset[str]
     # The reporter's agency's accepted participation as lead or participant, if any.
     participation_id: int | None
     # The hit this user already reported under this client id, if any.
@@ -187,17 +187,13 @@ def hit_report_context(
     user: User, operation_id: int, client_id, occurred_at: datetime | None
 ) -> HitReportContext | None:
     """The operation (None when it does not exist) with the facts a report is checked
-    against: the user's permissions on it (through :mod:`operations.permissions`), their
-    reporting participation, an earlier report under `client_id`, and the windows around
-    `occurred_at` (not looked at when None).
+    against: the user's permissions on it (:func:`permissions.operation_permissions`),
+    their reporting participation, an earlier report under `client_id`, and the windows
+    around `occurred_at` (not looked at when None).
 
-    One statement instead of one per fact: every fact is a subquery on an index.
+    Three statements: the grants' two, which are simple and which deconfliction reuses,
+    and one for the rest, where every fact is a subquery on an index.
     """
-
-    def exists_with(codename: str) -> Exists:
-        granted = permissions.operations_with_permission(user, codename)
-        return Exists(granted.filter(pk=OuterRef("pk")))
-
     # The reporting participation: one per operation and agency (one_participation_per_agency).
     reporting = {
         "agency_id": getattr(user, "agency_id", None),
@@ -206,12 +202,12 @@ def hit_report_context(
     }
     earlier = Hit.objects.filter(
         operation=OuterRef("pk"), reported_by_id=user.pk, client_id=client_id
-    )
+    ).order_by()  # one row at most (hit_client_id_once_per_user)
     facts = {
-        "may_view": exists_with(permissions.VIEW),
-        "may_report": exists_with(permissions.REPORT_HIT),
         "participation_id": Subquery(
-            Participation.objects.filter(operation=OuterRef("pk"), **reporting).values("pk")[:1]
+            Participation.objects.filter(operation=OuterRef("pk"), **reporting)
+            .order_by()  # one row at most: no joins for the default ordering
+            .values("pk")[:1]
         ),
         "existing_hit_id": Subquery(earlier.values("pk")[:1]),
         "existing_fingerprint": Subquery(earlier.values("fingerprint")[:1]),
@@ -237,10 +233,10 @@ def hit_report_context(
     if operation is None:
         return None
     has_controls = bool(getattr(operation, "has_control_windows", False))
+    held = permissions.operation_permissions(user, [operation_id]).get(operation_id, set())
     return HitReportContext(
         operation=operation,
-        may_view=operation.may_view,
-        may_report=operation.may_report,
+        held=frozenset(held),
         participation_id=operation.participation_id,
         existing_hit_id=operation.existing_hit_id,
         existing_fingerprint=operation.existing_fingerprint,

@@ -1085,7 +1085,7 @@ def statements(captured) -> list[str]:
     ]
 
 
-def test_a_report_costs_ten_statements_and_the_lock_is_held_only_for_inserts(
+def test_a_report_costs_twelve_statements_and_the_lock_is_held_only_for_inserts(
     active_operation, officer
 ):
     # given an earlier hit (content types and the like are cached), sharing no identifier
@@ -1095,27 +1095,43 @@ def test_a_report_costs_ten_statements_and_the_lock_is_held_only_for_inserts(
     with CaptureQueriesContext(connection) as captured:
         report(officer, active_operation)
 
-    # then: the checks (1), deconfliction (1), the sequence number, which locks the
-    # operation (1), and then only inserts: hit, items, shipment, actors, identifiers,
-    # revision, audit event (7)
+    # then: the checks (3: the operation with its facts, the reporter's grants),
+    # deconfliction (1), the sequence number, which locks the operation (1), and then
+    # only inserts: hit, items, shipment, actors, identifiers, revision, audit event (7)
     sql = statements(captured)
-    assert len(sql) == 10, "\n".join(sql)
+    assert len(sql) == 12, "\n".join(sql)
     lock = next(i for i, s in enumerate(sql) if s.startswith("UPDATE"))
-    assert lock == 2
+    assert lock == 4
     assert all(s.startswith("INSERT") for s in sql[lock + 1 :])
 
 
-def test_a_report_with_a_deconfliction_match_costs_one_statement_more(active_operation, officer):
+def test_a_report_with_a_deconfliction_match_costs_no_statement_more(active_operation, officer):
     report(officer, active_operation)
 
     with CaptureQueriesContext(connection) as captured:
         matched = report(officer, active_operation)
 
     assert len(matched.matches) == 2  # the phone and the document
-    assert len(statements(captured)) == 11
+    assert len(statements(captured)) == 12
 
 
-def test_deconfliction_reads_two_statements_however_many_hits_share_the_identifiers(
+def test_a_match_in_another_operation_costs_the_grants_of_that_operation(
+    active_operation, officer, coordinator
+):
+    other = make_active_operation(coordinator, "OTHER-OP", officer)
+    report(officer, other)
+
+    with CaptureQueriesContext(connection) as captured:
+        matched = report(officer, active_operation)
+
+    assert [(m.operation_code, m.same_operation) for m in matched.matches] == [
+        ("OTHER-OP", False),
+        ("OTHER-OP", False),
+    ]
+    assert len(statements(captured)) == 14
+
+
+def test_deconfliction_reads_one_statement_however_many_hits_share_the_identifiers(
     active_operation, officer, ng_officer
 ):
     # given 25 earlier hits, of two agencies, sharing the container and the phone
@@ -1133,7 +1149,7 @@ def test_deconfliction_reads_two_statements_however_many_hits_share_the_identifi
     # then at most MAX_MATCHES, the latest first: the container of every hit, the phone
     # and document only of the officer's own agency's hits (odd numbers): another
     # agency's nominal data is not theirs to see
-    assert len(statements(captured)) == 11
+    assert len(statements(captured)) == 12
     expected = []
     for sequence in range(25, 0, -1):
         expected.append(("container", sequence))
