@@ -11,8 +11,10 @@ machine's state with its baseline:
 1. reporting: ``hit_report`` (the whole service: checks, cleaning, deconfliction, the
    transaction, the broadcast after commit to the channel layer) one report after the
    other; from 8 threads into one operation; from 8 threads into eight operations;
-   against a bare ORM insert of one row per transaction, sequential and from 8 threads
-   (each thread has its own database connection, as a server's request threads do).
+   against a bare ORM insert of one row per transaction, sequential and from 8 threads.
+   Everything runs as a server process runs a request (:class:`ServerLoop`): in a worker
+   thread of an event loop, with its own database connection, the broadcast handed to
+   the loop.
    Every report carries one item, a shipment with an air waybill and an actor with a
    phone, the same in every report, so deconfliction finds more earlier hits sharing
    them as the run goes on (the hardest case: it is bounded by MAX_MATCHES);
@@ -147,30 +149,56 @@ def setup_world():
     return shared, apart, officers, coordinator, token, BareRow
 
 
-def in_threads(work, jobs: list) -> float:
-    """Run `work(job)` for every job, one thread per job, each with its own database
-    connection; the seconds from the start (all threads released at once) to the end."""
-    from django.db import connection
+class ServerLoop:
+    """An event loop in a thread of its own with a pool of worker threads, as in a server
+    process: work runs in a worker thread (asgiref's ``sync_to_async``, as Django runs a
+    request), so the broadcast after a report's commit is handed to the loop
+    (operations.events.send_soon) instead of being waited for, as in the service."""
 
-    start = threading.Barrier(len(jobs) + 1)
+    def __init__(self):
+        import asyncio
 
-    def run(job):
-        try:
-            start.wait()
-            work(job)
-        finally:
-            connection.close()
+        self.loop = asyncio.new_event_loop()
+        self.loop.set_default_executor(ThreadPoolExecutor(THREADS * 2))
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
 
-    with ThreadPoolExecutor(len(jobs)) as pool:
-        futures = [pool.submit(run, job) for job in jobs]
+    def run(self, work, jobs: list) -> float:
+        """Run `work(job)` for every job at once, each in a worker thread with its own
+        database connection; the seconds from the start (all released at once) to the
+        end."""
+        import asyncio
+
+        from asgiref.sync import sync_to_async
+        from django.db import connection
+
+        start = threading.Barrier(len(jobs) + 1)
+
+        def one(job):
+            try:
+                start.wait()
+                work(job)
+            finally:
+                connection.close()
+
+        futures = [
+            asyncio.run_coroutine_threadsafe(
+                sync_to_async(one, thread_sensitive=False)(job), self.loop
+            )
+            for job in jobs
+        ]
         start.wait()
         began = time.perf_counter()
         for future in futures:
             future.result()
         return time.perf_counter() - began
 
+    def close(self):
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join()
 
-def reporting_modes(shared, apart, officers, BareRow, count: int) -> dict:
+
+def reporting_modes(server, shared, apart, officers, BareRow, count: int) -> dict:
     """name -> a function that makes `count` rows and returns the seconds it took."""
     from django.db import transaction
 
@@ -187,20 +215,17 @@ def reporting_modes(shared, apart, officers, BareRow, count: int) -> dict:
             with transaction.atomic():
                 BareRow.objects.create(operation_id=1, sequence=i, payload={"n": i})
 
-    def timed(work):
-        began = time.perf_counter()
-        work()
-        return time.perf_counter() - began
-
     each = count // THREADS
     return {
-        "bare insert, sequential": lambda: timed(lambda: insert(count)),
-        "bare insert, 8 threads": lambda: in_threads(insert, [each] * THREADS),
-        "hit_report, sequential": lambda: timed(lambda: report(officers[0], shared, count)),
-        "hit_report, 8 reporters into one operation": lambda: in_threads(
+        "bare insert, sequential": lambda: server.run(insert, [count]),
+        "bare insert, 8 threads": lambda: server.run(insert, [each] * THREADS),
+        "hit_report, sequential": lambda: server.run(
+            lambda officer: report(officer, shared, count), [officers[0]]
+        ),
+        "hit_report, 8 reporters into one operation": lambda: server.run(
             lambda officer: report(officer, shared, each), officers
         ),
-        "hit_report, 8 reporters into eight operations": lambda: in_threads(
+        "hit_report, 8 reporters into eight operations": lambda: server.run(
             lambda pair: report(pair[0], pair[1], each), list(zip(officers, apart, strict=True))
         ),
     }
@@ -328,6 +353,7 @@ def main():
     django.setup()
     from django.db import connection, connections
 
+    server = ServerLoop()
     try:
         shared, apart, officers, coordinator, token, BareRow = setup_world()
         redis = " + Redis" if os.environ.get("REDIS_URL") else " + in-memory layer"
@@ -335,7 +361,7 @@ def main():
             f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
             f"Python {platform.python_version()}; database: {connection.vendor}{redis}"
         )
-        modes = reporting_modes(shared, apart, officers, BareRow, args.reports)
+        modes = reporting_modes(server, shared, apart, officers, BareRow, args.reports)
         rates: dict[str, list[float]] = {name: [] for name in modes}
         for round in range(args.rounds):
             for name, run in modes.items():
@@ -391,6 +417,7 @@ def main():
             f"{read_statements[0]} against {read_statements[1]}"
         )
     finally:
+        server.close()
         connections.close_all()
         for alias in connections:
             close_pool = getattr(connections[alias], "close_pool", None)

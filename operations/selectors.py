@@ -229,7 +229,9 @@ def hit_report_context(
             "control_window_end": latest_end_covering(controls),
             "phase_end": latest_end_covering(phases),
         }
-    operation = Operation.objects.annotate(**facts).filter(pk=operation_id).first()
+    operation = next(
+        iter(Operation.objects.filter(pk=operation_id).annotate(**facts).order_by()[:1]), None
+    )
     if operation is None:
         return None
     has_controls = bool(getattr(operation, "has_control_windows", False))
