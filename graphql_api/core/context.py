@@ -5,12 +5,17 @@ from operations.permissions import operation_permissions
 _ATTR = "_jointops_operation_permissions"
 
 
-def viewer_permissions(request, operation_id: int) -> set[str]:
+def viewer_grants(request) -> dict[int, set[str]]:
+    """The viewer's codenames by operation id, read once per request."""
     cache = getattr(request, _ATTR, None)
     if cache is None:
         cache = operation_permissions(request.user)
         setattr(request, _ATTR, cache)
-    return cache.get(operation_id, set())
+    return cache
+
+
+def viewer_permissions(request, operation_id: int) -> set[str]:
+    return viewer_grants(request).get(operation_id, set())
 
 
 def forget_permissions(request) -> None:

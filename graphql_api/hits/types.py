@@ -6,7 +6,7 @@ from graphql_relay import to_global_id
 from graphql_api.agencies.types import AgencyNode, UserNode
 from graphql_api.core.common import MarkingEnum, local_time
 from graphql_api.core.connections import CountableConnection
-from graphql_api.core.context import viewer_permissions
+from graphql_api.core.context import viewer_grants, viewer_permissions
 from graphql_api.core.selection import requested, requested_under
 from operations import permissions
 from operations.commodities import Commodity, CommodityGroup, Unit
@@ -210,8 +210,9 @@ class HitNode(DjangoObjectType):
         fields = requested(info)
         if "edges" in fields:  # a connection: what is selected under edges.node
             fields = requested(info, "edges", "node")
+        context = info.context
         visible = queryset.filter(
-            pk__in=permissions.hits_visible_to(info.context.user).values("pk")
+            permissions.hits_visible_rule(context.user, viewer_grants(context))
         )
         return plan_hit_queryset(visible.select_related(None).prefetch_related(None), fields, info)
 

@@ -12,7 +12,6 @@ from graphql_api.timeline.feeds import feed_url
 from graphql_api.timeline.timeline import resolve_timeline, timeline_field
 from operations import permissions, selectors
 from operations.models import Operation, Participation
-from operations.permissions import hits_visible_to
 from operations.services import InvitationResponse, allowed_transitions
 
 OperationStatus = graphene.Enum.from_enum(Operation.Status, name="OperationStatus")
@@ -126,7 +125,9 @@ class OperationNode(DjangoObjectType):
     def resolve_hits(root, info, **kwargs):
         from graphql_api.hits.schema import plan_hit_queryset
 
-        return plan_hit_queryset(hits_visible_to(info.context.user).filter(operation=root))
+        user = info.context.user
+        held = viewer_permissions(info.context, root.pk)
+        return plan_hit_queryset(permissions.visibility_profile(user, root.pk, held).hits())
 
     @staticmethod
     def resolve_coordinators(root, info):

@@ -22,10 +22,11 @@ from graphql_api import fanout
 from graphql_api.hits import subscriptions
 from graphql_api.schema import schema
 from operations import events, services
-from operations.models import Marking
+from operations.models import Hit, Marking
 from operations.permissions import (
     HitView,
     can_see_nominal_data,
+    hits_visible_rule,
     hits_visible_to,
     operation_permissions,
     operation_permissions_of_users,
@@ -125,6 +126,10 @@ def test_visibility_profile_agrees_with_the_selectors_for_every_persona_and_mark
                 nominal = can_see_nominal_data(user, hit, held[user.pk])
                 expected = HitView.WITH_NOMINAL_DATA if nominal else HitView.WITHOUT_NOMINAL_DATA
             assert profile.hit_view(hit) == expected, (user.username, hit.sequence)
+        # and as querysets: the operation's hits the viewer may see; all hits they may see
+        assert set(profile.hits()) == {h for h in hits if profile.hit_view(h)}, user.username
+        rule = hits_visible_rule(user, operation_permissions(user))
+        assert set(Hit.objects.filter(rule)) == set(hits_visible_to(user)), user.username
 
 
 def test_profiles_are_equal_exactly_when_users_are_shown_the_same(

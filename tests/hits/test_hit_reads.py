@@ -63,7 +63,8 @@ query($id: ID!) {
 REQUEST = 2
 # operation(id) (1), the connection's count (1) and page (1).
 PAGE = 3
-# The viewer's permissions, once per request, for the nominal data (actors, reporter).
+# The viewer's permissions, once per request: which hits they see (the page's filter, with
+# the operations as literals) and their nominal data (actors, reporter).
 PERMISSIONS = 2
 
 
@@ -143,7 +144,7 @@ def test_a_page_of_scalars_reads_nothing_else(active_operation, officer, coordin
     hits, sql = latest(coordinator, SEQUENCES_ONLY, active_operation)
 
     assert [hit["sequence"] for hit in hits] == [1, 2, 3]
-    assert len(sql) == REQUEST + PAGE
+    assert len(sql) == REQUEST + PAGE + PERMISSIONS
     selected = sql[-1].split(" FROM ")[0]
     assert '"operations_hit"."sequence"' in selected
     assert "operations_operation" not in selected and "agencies_agency" not in selected
