@@ -343,6 +343,7 @@ def main():
         DEBUG="0",
         ALLOWED_HOSTS="testserver",
         GRAPHQL_MAX_PAGE_SIZE=str(args.read_size),
+        GRAPHQL_MAX_QUERY_COST=str(100 * args.read_size),  # the read is that large on purpose
         DATABASE_POOL_MAX_SIZE=str(THREADS + 4),
     )
     database_url, drop = prepare_database()
