@@ -170,12 +170,17 @@ def hits_visible_to(user) -> QuerySet[Hit]:
         return Hit.objects.none()
     coordinated = operations_with_permission(user, COORDINATE).values("pk")
     viewed = operations_with_permission(user, VIEW).values("pk")
-    own_or_open = ~Q(marking__in=RESTRICTED_MARKINGS)
-    if user.agency_id:
-        own_or_open |= Q(reporting_agency_id=user.agency_id)
     return Hit.objects.filter(
-        Q(operation__in=coordinated) | (Q(operation__in=viewed) & own_or_open)
+        Q(operation__in=coordinated) | (Q(operation__in=viewed) & _own_or_open(user.agency_id))
     )
+
+
+def _own_or_open(agency_id: int | None) -> Q:
+    """Where a viewer who does not coordinate sees a hit: unrestricted, or their agency's."""
+    rule = ~Q(marking__in=RESTRICTED_MARKINGS)
+    if agency_id:
+        rule |= Q(reporting_agency_id=agency_id)
+    return rule
 
 
 def hits_visible_rule(user, grants: dict[int, set[str]]) -> Q:
@@ -186,10 +191,9 @@ def hits_visible_rule(user, grants: dict[int, set[str]]) -> Q:
         return Q(pk__in=[])
     coordinated = sorted(pk for pk, held in grants.items() if COORDINATE in held)
     viewed = sorted(pk for pk, held in grants.items() if VIEW in held)
-    own_or_open = ~Q(marking__in=RESTRICTED_MARKINGS)
-    if user.agency_id:
-        own_or_open |= Q(reporting_agency_id=user.agency_id)
-    return Q(operation_id__in=coordinated) | (Q(operation_id__in=viewed) & own_or_open)
+    return Q(operation_id__in=coordinated) | (
+        Q(operation_id__in=viewed) & _own_or_open(user.agency_id)
+    )
 
 
 def can_see_nominal_data(user, hit: Hit, held: set[str]) -> bool:
@@ -269,10 +273,7 @@ class VisibilityProfile:
         hits = Hit.objects.filter(operation_id=self.operation_id)
         if self.sees_every_hit:
             return hits
-        own_or_open = ~Q(marking__in=RESTRICTED_MARKINGS)
-        if self.own_agency_id is not None:
-            own_or_open |= Q(reporting_agency_id=self.own_agency_id)
-        return hits.filter(own_or_open)
+        return hits.filter(_own_or_open(self.own_agency_id))
 
 
 def visibility_profile(user, operation_id: int, held: set[str]) -> VisibilityProfile:
