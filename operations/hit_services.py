@@ -603,13 +603,12 @@ def deconfliction_matches(
             "hit__reporting_agency_id",
         )[: MAX_MATCHES * 4]
     )
+    operations = {row[3] for row in shared}
     held = dict(held or {})
-    unknown = {row[3] for row in shared} - held.keys()
-    if unknown:
+    if unknown := operations - held.keys():
         held |= permissions.operation_permissions(user, unknown)
     profiles = {
-        pk: permissions.visibility_profile(user, pk, held.get(pk, set()))
-        for pk in {row[3] for row in shared}
+        pk: permissions.visibility_profile(user, pk, held.get(pk, set())) for pk in operations
     }
     matches = []
     for kind, value, _hit_id, other_operation_id, code, sequence, marking, agency_id in shared:
