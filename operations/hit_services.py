@@ -21,7 +21,6 @@ from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import User
@@ -59,8 +58,10 @@ MAX_PER_ACTOR = 20  # aliases, documents, addresses, phones and e-mails, each
 MAX_NOTES = 10_000
 # Beyond any seizure in any unit, and beyond what the database holds (16 digits, 3 decimals).
 MAX_QUANTITY = Decimal("1e13")
-# At most this many other hits are named by a deconfliction hint.
+# At most this many other hits are named by a deconfliction hint, chosen among the
+# latest LATEST_CANDIDATES hits sharing an identifier (some may not be the reporter's to see).
 MAX_MATCHES = 20
+LATEST_CANDIDATES = MAX_MATCHES * 4
 # Statuses of the operation in which hits may be amended (reports need ACTIVE).
 AMENDABLE_OPERATION_STATUSES = frozenset({Operation.Status.ACTIVE, Operation.Status.CLOSED})
 
@@ -574,25 +575,26 @@ def deconfliction_matches(
     other hit's nominal data. Across operations only the operation code and sequence
     are given, never the other agency's details.
 
-    One statement whatever the number of earlier hits: the most recent MAX_MATCHES * 4
-    hits sharing an identifier (by the (kind, value) index), with what decides who sees
-    them; what the user is shown of each is the rule of permissions.visibility_profile,
-    from their grants: `held` (codenames by operation id) where the caller read them,
-    else two statements more for the operations of the matches.
+    One statement, and bounded work, whatever the number of earlier hits: for each
+    identifier, the index hit_identifier_latest read backwards gives its most recent
+    LATEST_CANDIDATES hits and stops; of those, the most recent LATEST_CANDIDATES overall,
+    with what decides who sees them. What the user is shown of each is the rule of
+    permissions.visibility_profile, from their grants: `held` (codenames by operation id)
+    where the caller read them, else two statements more for the operations of the
+    matches.
     """
     wanted = sorted(
         (kind, value) for kind, value in identifiers if kind in HitIdentifier.DECONFLICTED
     )
     if not wanted:
         return []
-    rule = Q()
-    for kind, value in wanted:
-        rule |= Q(kind=kind, value=value)
-    candidates = HitIdentifier.objects.filter(rule)
-    if exclude_hit_id is not None:
-        candidates = candidates.exclude(hit_id=exclude_hit_id)
-    shared = list(
-        candidates.order_by("-hit_id", "kind", "value").values_list(
+
+    def latest_naming(kind: str, value: str):
+        latest = HitIdentifier.objects.filter(kind=kind, value=value)
+        if exclude_hit_id is not None:
+            latest = latest.exclude(hit_id=exclude_hit_id)
+        latest = latest.order_by("-hit_id").values("pk")[:LATEST_CANDIDATES]
+        return HitIdentifier.objects.filter(pk__in=latest).values_list(
             "kind",
             "value",
             "hit_id",
@@ -601,8 +603,12 @@ def deconfliction_matches(
             "hit__sequence",
             "hit__marking",
             "hit__reporting_agency_id",
-        )[: MAX_MATCHES * 4]
-    )
+        )
+
+    candidates = latest_naming(*wanted[0])
+    if len(wanted) > 1:
+        candidates = candidates.union(*(latest_naming(*pair) for pair in wanted[1:]), all=True)
+    shared = list(candidates.order_by("-hit_id", "kind", "value")[:LATEST_CANDIDATES])
     operations = {row[3] for row in shared}
     held = dict(held or {})
     if unknown := operations - held.keys():

@@ -41,6 +41,17 @@ def services_required() -> bool:
     return os.environ.get("JOINTOPS_REQUIRE_SERVICES") == "1"
 
 
+def require_postgres() -> None:
+    """For a test of PostgreSQL's own behaviour: it fails in CI's second run when the
+    database is anything else, and is skipped on a developer's embedded default."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        if services_required():
+            pytest.fail("PostgreSQL is required in this run")
+        pytest.skip("needs PostgreSQL (DATABASE_URL): CI's second run has it")
+
+
 def make_agency(acronym: str, kind=Agency.Kind.CUSTOMS, country="BE") -> Agency:
     agency = Agency(name=f"Agency {acronym}", acronym=acronym, kind=kind, country=country)
     agency.full_clean()

@@ -238,7 +238,9 @@ class HitIdentifier(models.Model):
     value = models.CharField(max_length=255)
 
     class Meta:
-        indexes = [models.Index(fields=["kind", "value"])]
+        # The latest hits naming an identifier, read backwards and stopped at a bound
+        # (deconfliction); also every look-up by (kind, value).
+        indexes = [models.Index(fields=["kind", "value", "hit"], name="hit_identifier_latest")]
         constraints = [
             models.UniqueConstraint(fields=["hit", "kind", "value"], name="hit_identifier_once")
         ]

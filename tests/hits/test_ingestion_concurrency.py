@@ -18,7 +18,7 @@ from django.db import DatabaseError, connection, transaction
 from audit.models import AuditEvent
 from operations import hit_services, selectors
 from operations.models import Hit, HitRevision, Operation
-from tests.conftest import make_user, services_required
+from tests.conftest import make_user, require_postgres
 from tests.hits.conftest import report, seizure
 
 REPORTERS = 4
@@ -27,10 +27,7 @@ REPORTS_EACH = 10
 
 @pytest.fixture
 def postgres(transactional_db):
-    if connection.vendor != "postgresql":
-        if services_required():
-            pytest.fail("PostgreSQL is required in this run")
-        pytest.skip("needs PostgreSQL (DATABASE_URL): CI's second run has it")
+    require_postgres()
 
 
 @pytest.fixture

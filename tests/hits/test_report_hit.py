@@ -18,9 +18,9 @@ from graphql_relay import from_global_id, to_global_id
 
 from audit.models import AuditEvent
 from operations import events, services
-from operations.hit_services import MAX_MATCHES
+from operations.hit_services import LATEST_CANDIDATES, MAX_MATCHES, deconfliction_matches
 from operations.models import Hit, HitIdentifier, HitItem, HitRevision, Operation
-from tests.conftest import accept, gql, make_operation
+from tests.conftest import accept, gql, make_operation, require_postgres
 from tests.hits.conftest import report
 from timeline.models import TimeWindow
 from timeline.services import time_window_create
@@ -1156,3 +1156,36 @@ def test_deconfliction_reads_one_statement_however_many_hits_share_the_identifie
         if sequence % 2:
             expected += [("document", sequence), ("phone", sequence)]
     assert [(m.kind, m.sequence) for m in matched.matches] == expected[:MAX_MATCHES]
+
+
+def test_deconfliction_reads_a_bounded_number_of_rows_however_many_hits_share_them(
+    active_operation, officer
+):
+    require_postgres()
+    # given more earlier hits sharing the container and the phone than are ever looked at
+    for _ in range(LATEST_CANDIDATES + 10):
+        latest = report(officer, active_operation, shipment={"container_number": CONTAINER}).hit
+    shared = set(latest.identifiers.values_list("kind", "value"))
+
+    with CaptureQueriesContext(connection) as captured:
+        matches = deconfliction_matches(officer, shared, operation_id=active_operation.pk)
+    table = HitIdentifier._meta.db_table
+    (statement,) = [sql for sql in statements(captured) if table in sql]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}")
+        (plan,) = cursor.fetchone()[0]
+
+    def nodes(node):
+        yield node
+        for child in node.get("Plans", []):
+            yield from nodes(child)
+
+    # then each identifier's index is read for its latest LATEST_CANDIDATES rows only,
+    # and the answer is still the latest MAX_MATCHES
+    read = [
+        node["Actual Rows"] * node["Actual Loops"]
+        for node in nodes(plan["Plan"])
+        if node.get("Relation Name") == table
+    ]
+    assert read and max(read) <= LATEST_CANDIDATES
+    assert [m.sequence for m in matches][:3] == [latest.sequence] * 3
