@@ -76,7 +76,6 @@ fuzz: $(STAMP) ## fuzz the GraphQL schema against a live server (docs/fuzzing.md
 
 bench: $(STAMP) $(BUNDLE) ## benchmarks (not part of make test); figures go in docs/performance.md
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
-	$(BIN)/python bench/hits.py
 	$(BIN)/python bench/analysis.py --sizes 1000,10000
 	$(BIN)/python bench/connections.py
 	$(BIN)/python bench/ingestion.py

@@ -60,7 +60,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/jointops"  # bench.hits adds "_bench"
+from bench.support import fresh_postgres  # noqa: E402
+
+POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 MIB = 2**20
 PILOT_NODES = 200
 
@@ -641,23 +643,12 @@ def sampling_quality(rec: Recorder, entities) -> dict | None:
 # --- the parent -----------------------------------------------------------------------
 
 
-def prepare_database(kind: str) -> str:
+def prepare_database(kind: str):
+    """A fresh database of `kind` for the run: its URL and how to drop it."""
     if kind == "postgres":
-        os.environ["DATABASE_URL"] = POSTGRES_URL
-        from bench.hits import prepare_database as prepare
-
-        return prepare()
-    url = f"sqlite:///{tempfile.mkdtemp(prefix='jointops-analysis-bench-')}/bench.sqlite3"
-    os.environ["DATABASE_URL"] = url
-    return url
-
-
-def drop_postgres(url: str) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        return fresh_postgres(POSTGRES_URL, "jointops_bench")
+    folder = Path(tempfile.mkdtemp(prefix="jointops-analysis-bench-"))
+    return f"sqlite:///{folder}/bench.sqlite3", lambda: shutil.rmtree(folder, ignore_errors=True)
 
 
 PAIRS = (  # (label, networkx step of section c, igraph measure)
@@ -741,7 +732,8 @@ def main() -> None:
         Path(args.out).write_text(json.dumps(result, default=str))
         return
 
-    url = prepare_database(args.database)
+    url, drop = prepare_database(args.database)
+    os.environ["DATABASE_URL"] = url
     import django
 
     django.setup()
@@ -782,10 +774,7 @@ def main() -> None:
                 result["wall_seconds"] = time.perf_counter() - started
                 results.append(result)
     finally:
-        if args.database == "postgres":
-            drop_postgres(url)
-        else:
-            shutil.rmtree(Path(url.removeprefix("sqlite:///")).parent, ignore_errors=True)
+        drop()
     print_summary(results)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1, default=str))

@@ -53,6 +53,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.support import percentile  # noqa: E402
+
 NAME = "jointops_bench_conn"  # the database and its role
 ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 REDIS = "redis://127.0.0.1:6379/0"
@@ -255,10 +257,6 @@ def logged_exceptions(servers) -> dict[str, int]:
             key = f"{kind}: {message}".strip()
             counts[key] = counts.get(key, 0) + 1
     return counts
-
-
-def percentile(values: list[float], q: int) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
 def main() -> int:

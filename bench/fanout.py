@@ -67,6 +67,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.support import fresh_postgres, hit_input, percentile  # noqa: E402
+
 DATABASE = "jointops_fanout"
 PARTICIPANTS = 48
 REPORT = """mutation($op: ID!, $cid: UUID!, $input: HitInput!) {
@@ -233,22 +235,6 @@ class Client:
 # -- the world ---------------------------------------------------------------------------
 
 
-def create_database(admin_url: str, name: str) -> str:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return admin_url.rsplit("/", 1)[0] + f"/{name}"
-
-
-def drop_database(admin_url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def build_world(participants: int = PARTICIPANTS) -> dict:
     """An active operation with a coordinator, an analyst, an observer agency and
     `participants` reporting agencies; API tokens for everyone. Returns what the rounds need."""
@@ -320,22 +306,6 @@ def build_world(participants: int = PARTICIPANTS) -> dict:
         "readers": [u.username for u in readers],  # in the order of reader_tokens
         "reader_tokens": [token(u) for u in readers],
         "reporter_tokens": [token(o) for o in officers[:8]],
-    }
-
-
-def hit_input(n: int) -> dict:
-    from django.utils import timezone
-
-    return {
-        "occurredAt": (timezone.now() - timedelta(minutes=1)).isoformat(),
-        "country": "CR",
-        "locationType": "AIRPORT",
-        "modeOfTransport": "AIR",
-        "detectionMethod": "INTELLIGENCE",
-        "marking": "AMBER",
-        "items": [{"commodity": "COCAINE", "quantity": f"{1 + n % 9}.5", "unit": "KILOGRAM"}],
-        "shipment": {"airWaybill": "020-12345675"},
-        "actors": [{"kind": "PERSON", "role": "COURIER", "name": f"Courier {n}"}],
     }
 
 
@@ -471,12 +441,6 @@ def run_round(system: System, count: int, args, hits: int | None = None) -> dict
     }
 
 
-def percentile(values: list[float], q: int) -> float:
-    if len(values) < 2:
-        return values[0] if values else float("nan")
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
-
-
 def summarise(rounds: list[dict], per_report: float) -> dict:
     """Latency percentiles over every delivery of `rounds`; server CPU per delivery once
     the reports' own cost (`per_report` seconds, measured with nobody subscribed) is off."""
@@ -519,7 +483,7 @@ def main() -> int:
         client_process()
         return 0
 
-    database_url = create_database(args.database_url, DATABASE)
+    database_url, drop = fresh_postgres(args.database_url, DATABASE)
     os.environ.update(DATABASE_URL=database_url, SECRET_KEY="bench-only-key", DEBUG="0")
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -616,7 +580,7 @@ def main() -> int:
         for s in servers:
             s.stop()
         if not args.keep:
-            drop_database(args.database_url, DATABASE)
+            drop()
 
     print()
     print(

@@ -41,6 +41,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.support import fresh_postgres  # noqa: E402
+
 HOOKS = "bench.fuzz"  # schemathesis loads this module for its check (SCHEMATHESIS_HOOKS)
 PERSONAS = {
     "coordinator": "wco.coordinator",
@@ -53,22 +55,11 @@ POSTGRES = "postgres://postgres@127.0.0.1:5432"
 DATABASE = "jointops_fuzz"
 
 
-def prepare_database(kind: str) -> str:
+def prepare_database(kind: str):
+    """A fresh database of `kind`: its URL and how to drop it (the SQLite file stays)."""
     if kind == "postgres":
-        import psycopg
-
-        with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{DATABASE}"')
-        return f"{POSTGRES}/{DATABASE}"
-    return f"sqlite:///{tempfile.mkdtemp(prefix='jointops-fuzz-')}/fuzz.sqlite3"
-
-
-def drop_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        return fresh_postgres(f"{POSTGRES}/postgres", DATABASE)
+    return f"sqlite:///{tempfile.mkdtemp(prefix='jointops-fuzz-')}/fuzz.sqlite3", lambda: None
 
 
 def seed() -> dict[str, dict]:
@@ -184,7 +175,7 @@ def main() -> int:
     # hypothesis-graphql's own strategies set this off; it says nothing about the server
     warnings.filterwarnings("ignore", message="There is no reason to use @st.composite")
 
-    database_url = prepare_database(args.database)
+    database_url, drop = prepare_database(args.database)
     redis_url = "redis://127.0.0.1:6379/0" if args.database == "postgres" else ""
     os.environ.update(DATABASE_URL=database_url, SECRET_KEY="fuzz-only-key", DEBUG="0")
     os.environ.pop("REDIS_URL", None)
@@ -235,8 +226,8 @@ def main() -> int:
     finally:
         server.stop()
         connection.close()
-        if args.database == "postgres" and not args.keep:
-            drop_database()
+        if not args.keep:
+            drop()
 
     print()
     print(

@@ -42,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.hits import service_payload  # noqa: E402  (one report body for both benches)
+from bench.support import fresh_postgres, service_payload  # noqa: E402
 
 THREADS = 8
 LATEST_HITS = """query($id: ID!, $last: Int!) { operation(id: $id) { hits(last: $last) {
@@ -58,21 +58,10 @@ LATEST_HITS = """query($id: ID!, $last: Int!) { operation(id: $id) { hits(last: 
 def prepare_database() -> tuple[str, callable]:
     """A fresh database for the benchmark: its DATABASE_URL and how to drop it."""
     url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        path = Path(tempfile.mkdtemp()) / "ingestion.sqlite3"
-        return f"sqlite:///{path}", lambda: path.unlink(missing_ok=True)
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    bench_name = f"{name}_ingestion_bench"
-
-    def run(statement):
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(statement)
-
-    run(f'DROP DATABASE IF EXISTS "{bench_name}" WITH (FORCE)')
-    run(f'CREATE DATABASE "{bench_name}"')
-    return f"{base}/{bench_name}", lambda: run(f'DROP DATABASE "{bench_name}" WITH (FORCE)')
+    if url.startswith("postgres"):
+        return fresh_postgres(url, f"{url.rsplit('/', 1)[1]}_ingestion_bench")
+    path = Path(tempfile.mkdtemp()) / "ingestion.sqlite3"
+    return f"sqlite:///{path}", lambda: path.unlink(missing_ok=True)
 
 
 def setup_world():

@@ -64,16 +64,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.fanout import (  # noqa: E402
-    Client,
-    System,
-    build_world,
-    create_database,
-    drop_database,
-    hit_input,
-    percentile,
-    post_json,
-)
+from bench.fanout import Client, System, build_world, post_json  # noqa: E402
+from bench.support import fresh_postgres, hit_input, percentile  # noqa: E402
 
 DATABASE = "jointops_soak"
 REPORT = """mutation($op: ID!, $cid: UUID!, $input: HitInput!) {
@@ -314,7 +306,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the database")
     args = parser.parse_args()
 
-    database_url = create_database(args.database_url, DATABASE)
+    database_url, drop = fresh_postgres(args.database_url, DATABASE)
     os.environ.update(DATABASE_URL=database_url, SECRET_KEY="bench-only-key", DEBUG="0")
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -411,7 +403,7 @@ def main() -> int:
             s.stop()
         connection.close()
         if not args.keep:
-            drop_database(args.database_url, DATABASE)
+            drop()
 
     # -- per minute -------------------------------------------------------------------------
     minutes = int(-(-args.duration // 60))
