@@ -351,6 +351,9 @@ class LiveSubscription:
         ).key
         self.cursor: int | None = None
         self.last_sequence = 0  # the operation's, when it was followed
+        # What its document selects under a Hit (graphql_api.hits.types.hit_selection;
+        # None: anything), so that the feed's read plans only what somebody selected.
+        self.selected: frozenset[str] | None = None
         self.live = False
         self.closed = False
         self.limit = max(1, settings.GRAPHQL_WS_MAX_PENDING)
@@ -547,7 +550,7 @@ class Feed:
                 self.cursor = None  # nobody to read for: the next follower says where to start
                 return
             previous = self.cursor
-            hits = await _hits_after(self.operation_pk, previous)
+            hits = await _hits_after(self.operation_pk, previous, self._selected())
             self.hub.stats["reads"] += 1
             if not hits:
                 return
@@ -571,6 +574,15 @@ class Feed:
                     subscription.cursor = hit.sequence
             if len(hits) < READ_BATCH:
                 return
+
+    def _selected(self) -> frozenset[str] | None:
+        """What the live hitReported subscriptions select under a Hit, together (a
+        subscription that goes live after the read is still served: what its document
+        selects beyond this is read lazily)."""
+        selections = [s.selected for s in self.subscriptions if s.kind == HITS and s.live]
+        if any(selected is None for selected in selections):
+            return None
+        return frozenset().union(*selections)
 
     async def _changed(self, event: dict) -> None:
         hit_id = event.get("hit_id")
@@ -613,10 +625,11 @@ def _where_it_stands(user, operation_pk: int) -> tuple[int, bool]:
 
 
 @in_thread_pool
-def _hits_after(operation_pk: int, cursor: int) -> list[Hit]:
-    """The one read of an event: every hit after `cursor`, with all a Hit can show."""
+def _hits_after(operation_pk: int, cursor: int, selected: frozenset[str] | None) -> list[Hit]:
+    """The one read of an event: every hit after `cursor`, with what the subscribers'
+    documents `selected`."""
     queryset = Hit.objects.filter(operation_id=operation_pk, sequence__gt=cursor)
-    return list(plan_hit_queryset(queryset).order_by("sequence")[:READ_BATCH])
+    return list(plan_hit_queryset(queryset, selected).order_by("sequence")[:READ_BATCH])
 
 
 def _profiles(operation_pk: int, members: list[_Member]) -> dict:

@@ -30,9 +30,10 @@ from graphql_relay import from_global_id
 
 from graphql_api import fanout
 from graphql_api.core.errors import CodedGraphQLError
+from graphql_api.core.selection import requested
 from graphql_api.core.threads import in_thread_pool
 from graphql_api.hits.schema import plan_hit_queryset
-from graphql_api.hits.types import HitNode
+from graphql_api.hits.types import HitNode, hit_selection
 from graphql_api.operations.types import OperationNode
 from operations.models import Hit, Operation
 from operations.permissions import hits_visible_to
@@ -63,9 +64,11 @@ def _last_sequence_if_visible(user, operation_pk: int) -> int | None:
 
 
 @in_thread_pool
-def _replay_batch(user, operation_pk: int, cursor: int) -> tuple[list[Hit], int]:
+def _replay_batch(
+    user, operation_pk: int, cursor: int, selected: frozenset[str]
+) -> tuple[list[Hit], int]:
     """Up to REPLAY_BATCH hits the user may see after `cursor`, in sequence order, with
-    all a Hit can show; and the operation's last sequence as it stood before they were
+    what the document `selected` (graphql_api.hits.types.hit_selection); and the operation's last sequence as it stood before they were
     read (all hits up to it were committed, so fewer than a batch means the user has
     seen everything up to it)."""
     covered = (
@@ -75,7 +78,7 @@ def _replay_batch(user, operation_pk: int, cursor: int) -> tuple[list[Hit], int]
         or 0
     )
     hits = (
-        plan_hit_queryset(hits_visible_to(user))
+        plan_hit_queryset(hits_visible_to(user), selected)
         .filter(operation_id=operation_pk, sequence__gt=cursor)
         .order_by("sequence")
     )
@@ -124,6 +127,7 @@ class HitSubscriptions(graphene.ObjectType):
         # info.context.user is read afresh each time: the connection re-authenticates.
         context, operation_pk = info.context, _operation_pk(operation_id)
         subscription = await context.follow(operation_pk, fanout.HITS)  # or NOT_FOUND
+        subscription.selected = hit_selection(requested(info), info)
         last = subscription.last_sequence
         cursor = last if after_sequence is None else max(after_sequence, 0)
 
@@ -131,7 +135,9 @@ class HitSubscriptions(graphene.ObjectType):
             nonlocal cursor
             try:
                 while not subscription.go_live(cursor):  # replay until caught up
-                    hits, covered = await _replay_batch(context.user, operation_pk, cursor)
+                    hits, covered = await _replay_batch(
+                        context.user, operation_pk, cursor, subscription.selected
+                    )
                     for hit in hits:
                         cursor = hit.sequence
                         yield hit

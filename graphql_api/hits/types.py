@@ -105,18 +105,25 @@ class HitRevisionType(graphene.ObjectType):
     content = graphene.JSONString(required=True, description="The whole hit at this version.")
 
 
-def plan_hit_queryset(queryset, fields: dict | None = None, info=None):
-    """select_related / prefetch_related for what the query selected under a Hit
-    (`fields`, from graphql_api.core.selection.requested, with its `info`), in a fixed
-    number of queries whatever the page size, and nothing for what nobody selected;
-    everything a Hit can show when `fields` is None (a read shared by many documents).
-    """
+def hit_selection(fields: dict, info) -> frozenset[str]:
+    """What plan_hit_queryset needs to know of a selection under a Hit (`fields`, from
+    graphql_api.core.selection.requested, with its `info`): the names of the selected
+    fields, and ``reportedBy.agency`` when that is selected too."""
+    selected = set(fields)
+    if "reportedBy" in fields and "agency" in requested_under(fields["reportedBy"], info):
+        selected.add("reportedBy.agency")
+    return frozenset(selected)
+
+
+def plan_hit_queryset(queryset, selected: frozenset[str] | None = None):
+    """select_related / prefetch_related for what was selected under a Hit (`selected`:
+    :func:`hit_selection`, or the union of several), in a fixed number of queries
+    whatever the page size, and nothing for what nobody selected; everything a Hit can
+    show when `selected` is None. Only the cost depends on it: a field read without its
+    plan is read lazily."""
 
     def wanted(name: str) -> bool:
-        return fields is None or name in fields
-
-    def wanted_under(name: str, child: str) -> bool:
-        return fields is None or child in requested_under(fields[name], info)
+        return selected is None or name in selected
 
     related = []
     if wanted("operation") or wanted("occurredAtLocal"):
@@ -125,7 +132,7 @@ def plan_hit_queryset(queryset, fields: dict | None = None, info=None):
         related.append("reporting_agency")
     if wanted("reportedBy"):
         related.append("reported_by")
-        if wanted_under("reportedBy", "agency"):
+        if wanted("reportedBy.agency"):
             related.append("reported_by__agency")
     if wanted("shipment"):
         related.append("shipment")
@@ -214,7 +221,9 @@ class HitNode(DjangoObjectType):
         visible = queryset.filter(
             permissions.hits_visible_rule(context.user, viewer_grants(context))
         )
-        return plan_hit_queryset(visible.select_related(None).prefetch_related(None), fields, info)
+        return plan_hit_queryset(
+            visible.select_related(None).prefetch_related(None), hit_selection(fields, info)
+        )
 
     @staticmethod
     def resolve_mode_of_transport_rec19(root, info):

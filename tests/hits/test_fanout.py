@@ -97,6 +97,25 @@ def hit_payload(message: dict) -> dict:
     return message["payload"]["data"]["hitReported"]
 
 
+async def fan_out_statements(operation, officer, sockets) -> tuple[list[str], list[dict]]:
+    """Report a GREEN hit as `officer`: the statements the fan-out sent for it, and what
+    each of `sockets` received."""
+
+    def report_in_a_thread() -> tuple[int, int]:
+        report(officer, operation, marking=Marking.GREEN)
+        return threading.get_ident(), len(sent)
+
+    with statements_of_every_thread() as sent:
+        reporter, reported = await database_sync_to_async(report_in_a_thread)()
+        payloads = [hit_payload(await ws.receive_json_from()) for ws in sockets]
+    # the fan-out's statements: those of other threads while the report ran, then all
+    # (its thread may read for the fan-out once the report is done)
+    statements = [
+        sql for n, (thread, sql) in enumerate(sent) if n >= reported or thread != reporter
+    ]
+    return statements, payloads
+
+
 # --- the profile agrees with the rules ------------------------------------------------------
 
 
@@ -208,22 +227,9 @@ async def test_twenty_connections_with_two_profiles_cost_one_read_and_two_execut
     hit; afterSequence (an argument of the root field) does not split a group."""
 
     async def fan_out_one_hit() -> tuple[list[str], int]:
-        hub = fanout.hub()
-        hub.stats.clear()
-
-        def report_in_a_thread() -> tuple[int, int]:
-            report(officer, active_operation, marking=Marking.GREEN)
-            return threading.get_ident(), len(sent)
-
-        with statements_of_every_thread() as sent:
-            reporter, reported = await database_sync_to_async(report_in_a_thread)()
-            for ws in sockets:
-                hit_payload(await ws.receive_json_from())
-        # the fan-out's statements: those of other threads while the report ran, then all
-        # (its thread may read for the fan-out once the report is done)
-        return [
-            sql for n, (thread, sql) in enumerate(sent) if n >= reported or thread != reporter
-        ], hub.stats["executions"]
+        fanout.hub().stats.clear()
+        statements, _payloads = await fan_out_statements(active_operation, officer, sockets)
+        return statements, fanout.hub().stats["executions"]
 
     sockets = []
 
@@ -252,6 +258,39 @@ async def test_twenty_connections_with_two_profiles_cost_one_read_and_two_execut
     hit_reads = [sql for sql in twenty_statements if 'FROM "operations_hit"' in sql]
     assert len(hit_reads) == 1, twenty_statements
     for ws in sockets:
+        await ws.disconnect()
+
+
+async def test_an_event_reads_only_what_the_live_documents_select(
+    active_operation, coordinator, officer
+):
+    def tables_read(statements: list[str]) -> set[str]:
+        return {
+            table
+            for table in ("operations_hititem", "operations_actor", "operations_hitrevision")
+            for sql in statements
+            if f'FROM "{table}"' in sql
+        }
+
+    # given a board that shows plain fields of each hit
+    board = await connect_as(coordinator)
+    await subscribe(board, "b", PLAIN, op=op_id(active_operation))
+    await following(active_operation, 1)
+    plain_read, _ = await fan_out_statements(active_operation, officer, [board])
+
+    # and then a second document that shows the actors too
+    nominal = await connect_as(coordinator)
+    await subscribe(nominal, "n", NOMINAL, op=op_id(active_operation))
+    await following(active_operation, 2)
+    nominal_read, (_board, shown) = await fan_out_statements(
+        active_operation, officer, [board, nominal]
+    )
+
+    # then the one read of an event prefetches only what some live document selects
+    assert tables_read(plain_read) == set(), plain_read
+    assert tables_read(nominal_read) == {"operations_actor"}, nominal_read
+    assert [actor["name"] for actor in shown["actors"]] == ["Juan Pérez"]
+    for ws in (board, nominal):
         await ws.disconnect()
 
 
@@ -344,11 +383,11 @@ async def test_a_hit_committed_during_the_replay_is_sent_once_in_order(
     monkeypatch.setattr(subscriptions, "REPLAY_BATCH", 2)
     original, calls = subscriptions._replay_batch, []
 
-    async def replay_batch(user, operation_pk, cursor):
+    async def replay_batch(user, operation_pk, cursor, selected):
         calls.append(cursor)
         if len(calls) == 2:  # between two batches of the replay, a new hit commits
             await database_sync_to_async(report)(officer, active_operation)
-        return await original(user, operation_pk, cursor)
+        return await original(user, operation_pk, cursor, selected)
 
     monkeypatch.setattr(subscriptions, "_replay_batch", replay_batch)
     resuming = await connect_as(coordinator)
@@ -410,11 +449,11 @@ async def test_a_failed_read_is_tried_again_and_nothing_is_lost(
     monkeypatch.setattr(fanout, "RETRY_AFTER", 0.01)
     original, failures = fanout._hits_after, []
 
-    async def flaky(operation_pk, cursor):
+    async def flaky(operation_pk, cursor, selected):
         if not failures:
             failures.append(cursor)
             raise RuntimeError("database away")
-        return await original(operation_pk, cursor)
+        return await original(operation_pk, cursor, selected)
 
     monkeypatch.setattr(fanout, "_hits_after", flaky)
     ws = await connect_as(observer)
