@@ -8,7 +8,8 @@ not one per connection. It receives each event once, on a channel of its own, an
 feed works through its operation's events in order:
 
 - ``hit_reported``: the feed reads, in one planned query, every hit after its own cursor
-  (the last sequence it read), so a lost or late event is caught up by the next one.
+  (the last sequence it read), so a lost or late event is caught up by the next one;
+  it prefetches what its live documents select together (``Feed._selected``).
   Then the grants of all the operation's subscribers are read at once (two queries:
   ``operations.permissions.operation_permissions_of_users``), and each subscriber's
   visibility profile (``operations.permissions.visibility_profile``) says what they are
