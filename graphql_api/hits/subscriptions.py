@@ -68,9 +68,9 @@ def _replay_batch(
     user, operation_pk: int, cursor: int, selected: frozenset[str]
 ) -> tuple[list[Hit], int]:
     """Up to REPLAY_BATCH hits the user may see after `cursor`, in sequence order, with
-    what the document `selected` (graphql_api.hits.types.hit_selection); and the operation's last sequence as it stood before they were
-    read (all hits up to it were committed, so fewer than a batch means the user has
-    seen everything up to it)."""
+    what the document `selected` (graphql_api.hits.types.hit_selection); and the
+    operation's last sequence as it stood before they were read (all hits up to it were
+    committed, so fewer than a batch means the user has seen everything up to it)."""
     covered = (
         Operation.objects.filter(pk=operation_pk)
         .values_list("last_hit_sequence", flat=True)
