@@ -5,15 +5,16 @@ import "graphiql/setup-workers/vite";
 import "graphiql/style.css";
 import "./graphiql.css";
 
-import { createGraphiQLFetcher } from "@graphiql/toolkit";
+import { createGraphiQLFetcher, type Fetcher } from "@graphiql/toolkit";
 import { GraphiQL } from "graphiql";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 
 import { csrfToken, GRAPHQL_PATH } from "../core/client";
+import { operationToRun } from "./operation";
 
 const { protocol, host } = window.location;
-const fetcher = createGraphiQLFetcher({
+const toolkitFetcher = createGraphiQLFetcher({
   url: GRAPHQL_PATH,
   subscriptionUrl: `${protocol === "https:" ? "wss:" : "ws:"}//${host}${GRAPHQL_PATH}`,
   fetch: (input, init) =>
@@ -23,6 +24,16 @@ const fetcher = createGraphiQLFetcher({
       headers: { ...(init?.headers as Record<string, string>), "X-CSRFToken": csrfToken() },
     }),
 });
+
+// The transport follows the text being run, not GraphiQL's lagging parse of it (./operation).
+const fetcher: Fetcher = (params, options) => {
+  const run = operationToRun(params.query, params.operationName);
+  if (run === null) return toolkitFetcher(params, options);
+  return toolkitFetcher(
+    { ...params, operationName: run.operation.name?.value ?? null },
+    { ...options, documentAST: run.document },
+  );
+};
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
