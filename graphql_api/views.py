@@ -39,7 +39,6 @@ from graphql_api.core.requests import (
     audience_allows,
     not_authenticated,
     prepare,
-    validation_rules,
 )
 
 logger = logging.getLogger("jointops.graphql")
@@ -54,7 +53,7 @@ STATUS_OF_CODE = {
     "SERVICE_BUSY": 503,
 }
 
-__all__ = ["GraphQLHTTPView", "csrf_failure", "format_error", "validation_rules"]
+__all__ = ["GraphQLHTTPView", "csrf_failure", "format_error"]
 
 
 def format_error(error) -> dict:

@@ -10,14 +10,23 @@ status and a code) before anything executes:
    :data:`MAX_INPUT_TEXT` characters and no list over :data:`MAX_INPUT_LIST` items, in
    the variables or in the document's literals (INPUT_TOO_LARGE): a net under the
    domain's own, smaller limits (e.g. `operations.hit_services.MAX_PER_REPORT`);
-3. the syntax (GRAPHQL_PARSE_FAILED), the spec's validation rules and our limits
-   (GRAPHQL_VALIDATION_FAILED, or the limit's own code: see `graphql_api.core.limits`);
+3. the syntax (GRAPHQL_PARSE_FAILED), the spec's validation rules
+   (GRAPHQL_VALIDATION_FAILED), then our limits, which depend on the variables (the
+   limit's own code: see `graphql_api.core.limits`);
 4. the operation to run (OPERATION_NOT_FOUND when ambiguous or unknown);
 5. who may ask: anonymous callers reach only the public root fields (else 401
    NOT_AUTHENTICATED), and introspection only as `GRAPHQL_INTROSPECTION` allows.
+
+Clients send the same few documents again and again, and steps 2 and 3 on the
+document's text cost milliseconds (the web application's documents: 2-6 ms, mostly
+the spec's rules), so a document and what the spec's rules found are kept by its text
+(:func:`_checked_document`, at most :data:`DOCUMENT_CACHE_SIZE` documents of up to
+:data:`CACHED_DOCUMENT_CHARS` characters); the limits and the access are checked on
+every request.
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from graphql import (
@@ -42,6 +51,12 @@ INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 # The longest text and the longest list any input may hold.
 MAX_INPUT_TEXT = 10_000
 MAX_INPUT_LIST = 100
+# Checked documents kept per process, and the longest text kept (a document's syntax
+# tree takes about 60 bytes per character: at most about 50 MB in all).
+DOCUMENT_CACHE_SIZE = 200
+CACHED_DOCUMENT_CHARS = 4_000
+# Validation errors reported at most.
+MAX_ERRORS = 20
 
 
 class RequestError(Exception):
@@ -71,11 +86,6 @@ class Prepared:
     operation_name: str | None
 
 
-def validation_rules(variables: dict | None = None) -> tuple:
-    """The GraphQL spec's rules plus our limits."""
-    return (*specified_rules, limits_rule(variables))
-
-
 def prepare(query, variables, operation_name, *, user, extensions=None) -> Prepared:
     """Check a request's parameters and document; see the module's docstring."""
     if query is None or query == "":
@@ -93,27 +103,14 @@ def prepare(query, variables, operation_name, *, user, extensions=None) -> Prepa
     if "\x00" in query:
         raise RequestError(400, "NUL_CHARACTER", "Text may not contain the NUL character.")
     _check_input(variables, "$")
-
-    try:
-        document = parse(query)
-    except GraphQLError as error:
-        raise RequestError(
-            400,
-            "GRAPHQL_PARSE_FAILED",
-            error.message,
-            errors=[_coded(error, "GRAPHQL_PARSE_FAILED")],
-        ) from None
-    visit(document, _LiteralChecker())
-    try:
-        errors = validate(_graphql_schema(), document, validation_rules(variables), max_errors=20)
-    except GraphQLError as error:  # a rule that raises (subscriptions: @skip on the root field)
-        errors = [error]
-    if errors:
+    check = _cached_document if len(query) <= CACHED_DOCUMENT_CHARS else _checked_document
+    document, errors = check(query)
+    if errors := [*errors, *_validate(document, (limits_rule(variables),))]:
         raise RequestError(
             400,
             "GRAPHQL_VALIDATION_FAILED",
             errors[0].message,
-            errors=[_coded(e, "GRAPHQL_VALIDATION_FAILED") for e in errors],
+            errors=[_coded(e, "GRAPHQL_VALIDATION_FAILED") for e in errors[:MAX_ERRORS]],
         )
     operation = get_operation_ast(document, operation_name)
     if operation is None:
@@ -125,6 +122,34 @@ def prepare(query, variables, operation_name, *, user, extensions=None) -> Prepa
         raise RequestError(400, "OPERATION_NOT_FOUND", message)
     _check_access(document, operation, user)
     return Prepared(document, operation, variables, operation_name)
+
+
+def _checked_document(query: str) -> tuple[DocumentNode, tuple[GraphQLError, ...]]:
+    """The document of `query` and what the spec's validation rules find wrong with it,
+    after the checks that refuse it outright: syntax and literals."""
+    try:
+        document = parse(query)
+    except GraphQLError as error:
+        raise RequestError(
+            400,
+            "GRAPHQL_PARSE_FAILED",
+            error.message,
+            errors=[_coded(error, "GRAPHQL_PARSE_FAILED")],
+        ) from None
+    visit(document, _LiteralChecker())
+    return document, tuple(_validate(document, specified_rules))
+
+
+# A refusal raises, and lru_cache keeps no exception; graphql-core never changes a
+# document it executes, so one is shared by every request that sends its text.
+_cached_document = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(_checked_document)
+
+
+def _validate(document: DocumentNode, rules) -> list[GraphQLError]:
+    try:
+        return validate(_graphql_schema(), document, rules, max_errors=MAX_ERRORS)
+    except GraphQLError as error:  # a rule that raises (subscriptions: @skip on the root field)
+        return [error]
 
 
 def _graphql_schema():

@@ -827,3 +827,55 @@ def test_an_explicit_null_for_an_argument_with_a_default_means_the_default(coord
 
     assert response.status_code < 500
     assert "INTERNAL_ERROR" not in response.content.decode()
+
+
+@pytest.fixture
+def parses(monkeypatch):
+    """The texts parsed from now on, with an empty document cache."""
+    from graphql_api.core import requests
+
+    seen = []
+
+    def counting_parse(text, *args, **kwargs):
+        seen.append(text)
+        return parse(text, *args, **kwargs)
+
+    parse = requests.parse
+    monkeypatch.setattr(requests, "parse", counting_parse)
+    requests._cached_document.cache_clear()
+    yield seen
+    requests._cached_document.cache_clear()
+
+
+def test_a_document_sent_again_is_not_parsed_again(active_operation, coordinator, parses):
+    client = client_for(coordinator)
+    variables = {"id": to_global_id("Operation", active_operation.pk), "first": 2}
+
+    answers = [post(client, {"query": OPERATION_HITS, "variables": variables}) for _ in range(3)]
+
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert parses == [OPERATION_HITS]
+
+
+def test_a_document_kept_is_refused_again_with_the_same_errors(officer, parses):
+    client = client_for(officer)
+    query = "{ me { user { username noSuchField } } }"
+
+    answers = [post(client, {"query": query}) for _ in range(2)]
+
+    assert [a.status_code for a in answers] == [400, 400]
+    assert answers[0].json() == answers[1].json()
+    assert "noSuchField" in answers[1].json()["errors"][0]["message"]
+    assert parses == [query]
+
+
+def test_a_long_document_is_checked_each_time_not_kept(officer, parses):
+    from graphql_api.core.requests import CACHED_DOCUMENT_CHARS
+
+    query = "{ me { user { username } } }" + " " * CACHED_DOCUMENT_CHARS
+    client = client_for(officer)
+
+    answers = [post(client, {"query": query}) for _ in range(2)]
+
+    assert [a.status_code for a in answers] == [200, 200]
+    assert parses == [query, query]
