@@ -79,6 +79,7 @@ bench: $(STAMP) $(BUNDLE) ## benchmarks (not part of make test); figures go in d
 	$(BIN)/python bench/analysis.py --sizes 1000,10000
 	$(BIN)/python bench/connections.py
 	$(BIN)/python bench/ingestion.py
+	$(BIN)/python bench/documents.py
 	$(BIN)/python bench/fanout.py
 	$(BIN)/python bench/frontend.py
 	$(BIN)/python bench/soak.py
