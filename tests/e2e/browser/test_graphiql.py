@@ -2,8 +2,10 @@
 
 import uuid
 
+import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.browser.chromium import PHONE
 from tests.e2e.browser.pages import GraphiQLPage, SignInPage
 
 OPERATION_CHANGED = """
@@ -56,3 +58,18 @@ def test_graphiql_loads_with_no_network_beyond_the_server_and_runs_a_subscriptio
     websocket = site.url.replace("http://", "ws://") + "/graphql/"
     assert watch.websockets and set(watch.websockets) == {websocket}
     assert any("/static/frontend/app/assets/graphiql-" in r for r in watch.requests)
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
+def test_on_a_phone_the_result_is_under_the_editors_at_their_width(page, coordinator):
+    # given GraphiQL on a phone
+    page.goto("/graphql/")
+    SignInPage(page).expect_shown().sign_in_as(coordinator)
+    graphiql = GraphiQLPage(page).expect_shown()
+
+    # then the result window is below the operation editor, as wide as it (beside it,
+    # it was a few characters wide)
+    editor = graphiql.operation_editor.bounding_box()
+    result = graphiql.result.bounding_box()
+    assert result["y"] >= editor["y"] + editor["height"]
+    assert result["width"] >= 0.9 * editor["width"]
