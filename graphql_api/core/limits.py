@@ -16,9 +16,13 @@ anything executes. Every operation of the document is measured:
 
 The rule follows fragments without trusting them: a spread of an unknown fragment, or of
 one that is already being followed (a cycle), is skipped here and reported by the
-spec's own rules (KnownFragmentNames, NoFragmentCycles).
+spec's own rules (KnownFragmentNames, NoFragmentCycles). Each fragment is measured once
+per depth and reused wherever it is spread, so the work grows with the document's size:
+a chain of fragments that each spread the next twice (a few hundred characters) would
+otherwise take 2**length steps before its cost could be refused.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -74,6 +78,7 @@ class _Measurer:
         self.fragments = fragments
         self.variables = variables if isinstance(variables, dict) else {}
         self.page = settings.GRAPHENE["RELAY_CONNECTION_MAX_LIMIT"]
+        self.measured: dict[tuple[str, int], Measure] = {}  # (fragment, depth) ->
 
     def selection(self, selection_set, parent, depth: int, following: frozenset) -> Measure:
         """The measure of `selection_set` on type `parent` (None when unknown)."""
@@ -90,22 +95,29 @@ class _Measurer:
                     following,
                 )
             elif isinstance(node, FragmentSpreadNode):
-                name = node.name.value
-                fragment = self.fragments.get(name)
-                if fragment is None or name in following:
+                part = self.fragment(node.name.value, depth, following)
+                if part is None:
                     continue
-                part = self.selection(
-                    fragment.selection_set,
-                    self.schema.get_type(fragment.type_condition.name.value),
-                    depth,
-                    following | {name},
-                )
             else:  # pragma: no cover - the grammar has no other selection
                 continue
             total.depth = max(total.depth, part.depth)
             total.aliases += part.aliases
             total.cost += part.cost
         return total
+
+    def fragment(self, name: str, depth: int, following: frozenset) -> Measure | None:
+        """The measure of fragment `name` spread at `depth` (None: unknown, or a cycle)."""
+        fragment = self.fragments.get(name)
+        if fragment is None or name in following:
+            return None
+        if (name, depth) not in self.measured:
+            self.measured[name, depth] = self.selection(
+                fragment.selection_set,
+                self.schema.get_type(fragment.type_condition.name.value),
+                depth,
+                following | {name},
+            )
+        return self.measured[name, depth]
 
     def field(self, node: FieldNode, parent, depth: int, following: frozenset) -> Measure:
         name = node.name.value
@@ -194,7 +206,7 @@ def limits_rule(variables: dict | None = None) -> type[ValidationRule]:
                     )
                 )
             if node.operation == OperationType.MUTATION:
-                writes = len(root_field_names(document, node))
+                writes = root_field_names(document, node).total()
                 if writes > bound["mutations"]:
                     self.report_error(
                         _error(
@@ -217,25 +229,30 @@ def limits_rule(variables: dict | None = None) -> type[ValidationRule]:
     return LimitsRule
 
 
-def root_field_names(document, operation) -> list[str]:
-    """The root fields `operation` selects, once per occurrence (aliases included),
-    through fragments; `__typename` left out."""
-    return _root_fields(operation.selection_set, _fragments(document), frozenset())
+def root_field_names(document, operation) -> Counter[str]:
+    """The root fields `operation` selects, each with how often it is selected (aliases
+    included), through fragments; `__typename` left out. Each fragment is counted once
+    and added wherever it is spread (see the module's docstring)."""
+    fragments = _fragments(document)
+    counted: dict[str, Counter[str]] = {}
 
+    def count(selection_set, following: frozenset) -> Counter[str]:
+        names: Counter[str] = Counter()
+        for node in selection_set.selections:
+            if isinstance(node, FieldNode):
+                if node.name.value != "__typename":
+                    names[node.name.value] += 1
+            elif isinstance(node, InlineFragmentNode):
+                names.update(count(node.selection_set, following))
+            elif isinstance(node, FragmentSpreadNode):
+                name = node.name.value
+                if name in fragments and name not in following:
+                    if name not in counted:
+                        counted[name] = count(fragments[name].selection_set, following | {name})
+                    names.update(counted[name])
+        return names
 
-def _root_fields(selection_set, fragments: dict, following: frozenset) -> list[str]:
-    names = []
-    for node in selection_set.selections:
-        if isinstance(node, FieldNode):
-            if node.name.value != "__typename":
-                names.append(node.name.value)
-        elif isinstance(node, InlineFragmentNode):
-            names += _root_fields(node.selection_set, fragments, following)
-        elif isinstance(node, FragmentSpreadNode):
-            name = node.name.value
-            if name in fragments and name not in following:
-                names += _root_fields(fragments[name].selection_set, fragments, following | {name})
-    return names
+    return count(operation.selection_set, frozenset())
 
 
 def _fragments(document) -> dict:

@@ -3,14 +3,19 @@
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 
 
-def _children(selection_set, fragments):
+def _children(selection_set, fragments, spread=None):
+    """The fields of `selection_set`, through fragments; a fragment spread again in the
+    same selection is followed once (as graphql-core collects fields), so fragments that
+    spread each other twice cost their number, not 2**number."""
+    spread = set() if spread is None else spread
     for node in selection_set.selections if selection_set else ():
         if isinstance(node, FieldNode):
             yield node
         elif isinstance(node, InlineFragmentNode):
-            yield from _children(node.selection_set, fragments)
-        elif isinstance(node, FragmentSpreadNode):
-            yield from _children(fragments[node.name.value].selection_set, fragments)
+            yield from _children(node.selection_set, fragments, spread)
+        elif isinstance(node, FragmentSpreadNode) and node.name.value not in spread:
+            spread.add(node.name.value)
+            yield from _children(fragments[node.name.value].selection_set, fragments, spread)
 
 
 def requested(info, *path: str) -> dict[str, list[FieldNode]]:

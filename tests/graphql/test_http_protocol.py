@@ -879,3 +879,51 @@ def test_a_long_document_is_checked_each_time_not_kept(officer, parses):
 
     assert [a.status_code for a in answers] == [200, 200]
     assert parses == [query, query]
+
+
+def doubling_fragments(length: int, root: str = "query", on: str = "Query", leaf="me { timeZone }"):
+    """A document under a few kilobytes whose fragments each spread the next twice: its
+    selection, written out, has 2**length copies of `leaf`."""
+    fragments = [f"fragment F{i} on {on} {{ ...F{i + 1} ...F{i + 1} }}" for i in range(length)]
+    return "\n".join(
+        [f"{root} {{ ...F0 }}", *fragments, f"fragment F{length} on {on} {{ {leaf} }}"]
+    )
+
+
+def test_fragments_that_double_are_refused_by_their_cost_without_being_written_out(db):
+    # 2**40 copies: followed copy by copy, the measure would not end
+    query = doubling_fragments(40)
+
+    response = post(client_for(), {"query": query})
+
+    assert response.status_code == 400
+    assert codes(response) == ["QUERY_TOO_COMPLEX"]
+
+
+def test_the_root_fields_of_fragments_that_double_are_counted_not_listed():
+    from graphql import get_operation_ast, parse
+
+    from graphql_api.core.limits import root_field_names
+
+    document = parse(doubling_fragments(64))
+
+    assert root_field_names(document, get_operation_ast(document)) == {"me": 2**64}
+
+
+def test_a_fragment_spread_twice_in_one_selection_is_read_once_for_planning():
+    from graphql import parse
+
+    from graphql_api.core.selection import _children
+
+    document = parse(
+        "{ me { ...A ...A user { id } } } fragment A on Me { timeZone ...B ...B }"
+        " fragment B on Me { agency { id } }"
+    )
+    fragments = {d.name.value: d for d in document.definitions[1:]}
+    me = document.definitions[0].selection_set.selections[0]
+
+    assert [f.name.value for f in _children(me.selection_set, fragments)] == [
+        "timeZone",
+        "agency",
+        "user",
+    ]
