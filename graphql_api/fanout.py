@@ -444,6 +444,7 @@ class Feed:
         self.subscriptions: dict[LiveSubscription, None] = {}  # in arrival order
         self.listeners: set[asyncio.Queue] = set()
         self.cursor: int | None = None  # known once a subscription has read where it stands
+        self._unplaced = False  # hit events came while the cursor was not known
         self._events: deque[dict] = deque()
         self._wakeup = asyncio.Event()
         self.stopped = False
@@ -464,9 +465,14 @@ class Feed:
 
     def position(self, last_sequence: int) -> None:
         """The operation's last sequence as read after joining: where the feed's reads
-        start (the first subscription to read it sets it)."""
+        start (the first subscription to read it sets it). A hit event that came while
+        that was being read may be of a later hit: then the feed reads after it at once
+        instead of waiting for the next event."""
         if self.cursor is None:
             self.cursor = last_sequence
+            if self._unplaced:
+                self._unplaced = False
+                self.catch_up_soon()
 
     def remove(self, subscription: LiveSubscription) -> None:
         self.subscriptions.pop(subscription, None)
@@ -519,11 +525,13 @@ class Feed:
     async def _handle(self, batch: list[dict]) -> None:
         """The events in the order they came; consecutive hit events make one read. Hit
         events before any hitReported subscription has said where it stands (the cursor
-        is None) announce hits committed before it read that: nothing to do."""
+        is None) are remembered for :meth:`position`."""
         hits_waiting = False
         for event in batch:
             kind = event.get("kind")
-            if kind == events.HIT_REPORTED and self.cursor is not None:
+            if kind == events.HIT_REPORTED and self.cursor is None:
+                self._unplaced = True
+            elif kind == events.HIT_REPORTED:
                 sequence = event.get("sequence")
                 hits_waiting |= sequence is None or sequence > self.cursor
             elif kind == events.OPERATION_CHANGED:

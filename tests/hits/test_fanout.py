@@ -404,6 +404,36 @@ async def test_a_hit_committed_during_the_replay_is_sent_once_in_order(
     await watcher.disconnect()
 
 
+async def test_a_hit_committed_while_the_first_subscriber_reads_where_it_stands_is_sent_at_once(
+    active_operation, officer, observer, monkeypatch
+):
+    original = fanout._where_it_stands
+    handled = []
+
+    async def where_it_stands(user, operation_pk):
+        stands = await original(user, operation_pk)
+        # a hit commits after that read, and the feed hears of it before it is told
+        await database_sync_to_async(report)(officer, active_operation, marking=Marking.GREEN)
+        await until(lambda: handled, "the event handled")
+        return stands
+
+    original_handle = fanout.Feed._handle
+
+    async def handle(feed, batch):
+        await original_handle(feed, batch)
+        handled.append(batch)
+
+    monkeypatch.setattr(fanout, "_where_it_stands", where_it_stands)
+    monkeypatch.setattr(fanout.Feed, "_handle", handle)
+    socket = await connect_as(observer)
+
+    await subscribe(socket, "h", PLAIN, op=op_id(active_operation))
+
+    # then the hit arrives without waiting for another report
+    assert hit_payload(await socket.receive_json_from())["sequence"] == 1
+    await socket.disconnect()
+
+
 # --- slow consumers ------------------------------------------------------------------------
 
 
