@@ -726,10 +726,9 @@ def hit_report(
     Everything that needs no lock is checked first, each read on its own: permission
     (before the payload is looked at, so a refusal tells nothing about it), cleaning,
     an earlier report under this client id, the operation's state, the reporter's
-    participation and windows (those in one statement: selectors.hit_report_context).
-    Only then the short transaction of :func:`_store`; concurrent reporters into one
-    operation wait for each other only for its inserts. Deconfliction, which only the
-    reporter is answered, comes after the commit and so after the broadcast has left.
+    participation and windows (those in one statement: selectors.hit_report_context),
+    and deconfliction. Only then the short transaction of :func:`_store`. Concurrent
+    reporters into one operation wait for each other only for its inserts.
 
     Two concurrent copies of one report both find no earlier report; the second one's
     insert then breaks hit_client_id_once_per_user, its transaction (sequence number
@@ -747,6 +746,12 @@ def hit_report(
     if context.existing_hit_id is not None:
         return _retry(actor, context.existing_hit_id, context.existing_fingerprint, digest)
     _check_reporting(context, datetime.fromisoformat(content["occurred_at"]), timezone.now())
+    matches = deconfliction_matches(
+        actor,
+        content_identifiers(content),
+        operation_id=operation.pk,
+        held={operation.pk: context.held},
+    )
     try:
         hit = _store(
             actor=actor,
@@ -765,14 +770,6 @@ def hit_report(
         if earlier is None:
             raise
         return _retry(actor, *earlier, digest)
-    # After the commit, so the broadcast does not wait for it: only the reporter reads it.
-    matches = deconfliction_matches(
-        actor,
-        content_identifiers(content),
-        operation_id=operation.pk,
-        exclude_hit_id=hit.pk,
-        held={operation.pk: context.held},
-    )
     return HitReport(hit, created=True, matches=matches)
 
 
