@@ -266,20 +266,23 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None):
         if self.closing:
             return
-        try:
+        try:  # (RecursionError: JSON nested deeper than Python's stack)
             message = json.loads(text_data or "")
-            kind = message["type"]
-        except (ValueError, TypeError, KeyError):
-            await self._end(BAD_REQUEST)
-            return
-        handler = {
-            "connection_init": self._on_init,
-            "ping": self._on_ping,
-            "pong": self._on_pong,
-            "subscribe": self._on_subscribe,
-            "complete": self._on_complete,
-        }.get(kind)
-        if handler is None or not isinstance(message, dict):
+        except (ValueError, TypeError, RecursionError):
+            message = None
+        kind = message.get("type") if isinstance(message, dict) else None
+        handler = (
+            {
+                "connection_init": self._on_init,
+                "ping": self._on_ping,
+                "pong": self._on_pong,
+                "subscribe": self._on_subscribe,
+                "complete": self._on_complete,
+            }.get(kind)
+            if isinstance(kind, str)
+            else None
+        )
+        if handler is None:
             await self._end(BAD_REQUEST)
             return
         await handler(message)

@@ -269,7 +269,7 @@ def _reject_constant(name: str):
 def _loads(text: str, what: str):
     try:  # JSON has no NaN or Infinity, though Python's json module reads them
         return json.loads(text, parse_constant=_reject_constant)
-    except ValueError:
+    except (ValueError, RecursionError):  # (nested deeper than Python's stack)
         raise RequestError(400, "INVALID_JSON", f"{what} is not valid JSON.") from None
 
 

@@ -8,7 +8,8 @@ status and a code) before anything executes:
    `PersistedQueryNotSupported`, so Apollo's link retries with the query;
 2. no NUL character anywhere (no database stores one in text), no text over
    :data:`MAX_INPUT_TEXT` characters and no list over :data:`MAX_INPUT_LIST` items, in
-   the variables or in the document's literals (INPUT_TOO_LARGE): a net under the
+   the variables or in the document's literals, and no variables nested over
+   :data:`MAX_INPUT_DEPTH` deep (INPUT_TOO_LARGE): a net under the
    domain's own, smaller limits (e.g. `operations.hit_services.MAX_PER_REPORT`);
 3. the syntax (GRAPHQL_PARSE_FAILED), the spec's validation rules
    (GRAPHQL_VALIDATION_FAILED), then our limits, which depend on the variables (the
@@ -48,9 +49,11 @@ from graphql_api.core.limits import limits_rule, root_field_names
 from graphql_api.core.permissions import ROOT_FIELD_RULES, Rule
 
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
-# The longest text and the longest list any input may hold.
+# The longest text and the longest list any input may hold, and the deepest nesting of
+# lists and objects in the variables (the schema's own inputs nest a few levels).
 MAX_INPUT_TEXT = 10_000
 MAX_INPUT_LIST = 100
+MAX_INPUT_DEPTH = 32
 # Checked documents kept per process, and the longest text kept (a document's syntax
 # tree takes about 60 bytes per character: at most about 50 MB in all).
 DOCUMENT_CACHE_SIZE = 200
@@ -193,8 +196,12 @@ def _coded(error: GraphQLError, code: str) -> dict:
     return formatted
 
 
-def _check_input(value, path: str) -> None:
-    """Refuse NUL characters, and texts and lists beyond the input limits."""
+def _check_input(value, path: str, depth: int = 0) -> None:
+    """Refuse NUL characters, and texts, lists and nesting beyond the input limits."""
+    if depth > MAX_INPUT_DEPTH:
+        raise RequestError(
+            400, "INPUT_TOO_LARGE", f"{path}: nested more than {MAX_INPUT_DEPTH} deep."
+        )
     if isinstance(value, str):
         if "\x00" in value:
             raise RequestError(400, "NUL_CHARACTER", f"{path}: the NUL character is not text.")
@@ -204,13 +211,13 @@ def _check_input(value, path: str) -> None:
             )
     elif isinstance(value, dict):
         for key, item in value.items():
-            _check_input(key, path)
-            _check_input(item, f"{path}.{key}" if path != "$" else f"${key}")
+            _check_input(key, path, depth)
+            _check_input(item, f"{path}.{key}" if path != "$" else f"${key}", depth + 1)
     elif isinstance(value, list):
         if len(value) > MAX_INPUT_LIST:
             raise RequestError(400, "INPUT_TOO_LARGE", f"{path}: at most {MAX_INPUT_LIST} items.")
         for index, item in enumerate(value):
-            _check_input(item, f"{path}.{index}")
+            _check_input(item, f"{path}.{index}", depth + 1)
 
 
 class _LiteralChecker(Visitor):

@@ -69,6 +69,16 @@ def cursor(position: int) -> str:
             400,
             "INVALID_JSON",
         ),
+        ("[" * 5000 + "]" * 5000, "application/json", 400, "INVALID_JSON"),
+        (
+            '{"query": "{ me { user { username } } }", "variables": {"x": '
+            + "[" * 40
+            + "]" * 40
+            + "}}",
+            "application/json",
+            400,
+            "INPUT_TOO_LARGE",
+        ),
         (
             '[{"query": "{ me { user { username } } }"}]',
             "application/json",

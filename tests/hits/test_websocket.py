@@ -200,6 +200,9 @@ async def test_second_init_is_closed_4429(officer):
         "[1, 2]",
         '{"type": "subscribe", "payload": {"query": "{ me { user { id } } }"}}',
         '{"type": "subscribe", "id": "1", "payload": "nope"}',
+        '{"type": ["subscribe"]}',
+        '{"type": {}}',
+        "[" * 5000 + "]" * 5000,  # deeper than Python's stack
     ],
 )
 async def test_bad_messages_are_closed_4400(officer, raw):
