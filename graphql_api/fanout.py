@@ -229,7 +229,9 @@ def share_plan(query: str, document: DocumentNode, operation_name, variables) ->
     per_viewer, names = cached
     if per_viewer:
         return SharePlan(None, per_viewer)
-    values = {name: (variables or {}).get(name) for name in sorted(names)}
+    # An omitted variable and an explicit null may differ (a default applies to the first).
+    given = variables or {}
+    values = {name: [given[name]] if name in given else [] for name in sorted(names)}
     return SharePlan((query, operation_name, json.dumps(values, sort_keys=True, default=str)))
 
 
@@ -818,6 +820,8 @@ class Hub:
                 await self.layer.group_discard(group, self.channel)
             except Exception:
                 logger.warning("Could not leave %s", group, exc_info=True)
+            # Not followed: nobody waits for this lock (a join is for a followed group).
+            self._membership_locks.pop(group, None)
 
     async def _receive(self) -> None:
         failures = 0

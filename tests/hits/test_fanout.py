@@ -369,6 +369,18 @@ def test_the_group_key_ignores_the_root_arguments_but_not_variables_the_payload_
     assert without.key != first.key
 
 
+def test_the_group_key_tells_an_omitted_variable_from_an_explicit_null():
+    # omitted, $withActors takes its default (true); null skips the @include's field
+    query = """subscription($op: ID!, $withActors: Boolean = true) {
+      hitReported(operationId: $op) { sequence actors @include(if: $withActors) { name } } }"""
+
+    omitted = plan_of(query, op="a")
+    null = plan_of(query, op="a", withActors=None)
+
+    assert omitted.key is not None and null.key is not None
+    assert omitted.key != null.key
+
+
 # --- replay joins the shared stream -----------------------------------------------------------
 
 
@@ -516,3 +528,16 @@ async def test_the_process_leaves_the_group_when_its_last_subscriber_goes(
     await second.disconnect()
 
     await until(lambda: group not in fanout.hub().feeds, "the feed stopped")
+
+
+async def test_subscribing_to_operations_that_do_not_exist_leaves_nothing_behind(observer):
+    socket = await connect_as(observer)
+    hub = fanout.hub()
+
+    for n in range(3):
+        await subscribe(socket, f"s{n}", PLAIN, op=to_global_id("Operation", 10_000 + n))
+        message = await socket.receive_json_from()
+        assert [e["extensions"]["code"] for e in message["payload"]] == ["NOT_FOUND"]
+
+    await until(lambda: not hub.feeds and not hub._membership_locks, "nothing kept")
+    await socket.disconnect()
