@@ -279,13 +279,23 @@ def actor_record_of(actor: Actor) -> resolution.ActorRecord:
 
 
 def entity_decisions(user, operations: Iterable[Operation]) -> list[EntityDecision]:
-    """Decisions between actors `user` may analyse in `operations`, newest first."""
+    """Decisions between actors `user` may analyse in `operations`, newest first.
+
+    A split keeps the merges of the whole entity as its decider saw it, which may join
+    actors of hits `user` may not see: each decision's `evidence` is narrowed here (in
+    memory, never saved) to the merges of two actors `user` may analyse."""
     actors = analysable_actors(user).filter(hit__operation__in=[o.pk for o in operations])
-    return list(
+    decisions = list(
         EntityDecision.objects.filter(actor_a__in=actors, actor_b__in=actors)
         .select_related("actor_a", "actor_b", "decided_by__agency")
         .order_by("-decided_at", "-id")[:500]
     )
+    named = {pk for decision in decisions for merge in decision.evidence for pk in merge["actors"]}
+    if named:
+        visible = set(analysable_actors(user).filter(pk__in=named).values_list("pk", flat=True))
+        for decision in decisions:
+            decision.evidence = [m for m in decision.evidence if set(m["actors"]) <= visible]
+    return decisions
 
 
 def runs_for_user(user) -> QuerySet[AnalysisRun]:

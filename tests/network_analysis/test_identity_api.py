@@ -178,3 +178,50 @@ def test_only_who_may_analyse_sees_or_decides_suggestions(
             "NOT_FOUND"
         ]
     assert EntityDecision.objects.count() == 0
+
+
+DECISIONS = """
+query Q($ids: [ID!]!) {
+  entityDecisions(operationIds: $ids) { verdict overruled { actorAId actorBId evidence } }
+}
+"""
+
+
+@pytest.mark.django_db
+def test_a_split_shows_another_analyst_only_the_merges_of_actors_they_may_see(
+    active_operation, coordinator, officer, ng_officer, cr_customs
+):
+    from operations import services as operation_services
+    from operations.models import Marking
+    from tests.conftest import make_user
+    from tests.hits.conftest import report
+
+    passport = [{"kind": "passport", "number": "SHARED123", "country": "CR"}]
+    person = {"kind": "person", "role": "courier", "nationality": "NG", "documents": passport}
+    analyst = make_user("cr.analyst", cr_customs)
+    operation_services.operation_update(
+        actor=coordinator, operation=active_operation, analysts=[analyst]
+    )
+    # given a RED hit only NG and the coordinators see, whose actor shares a passport
+    # with an actor of each of two AMBER hits, all three one entity
+    hidden = report(
+        ng_officer, active_operation, marking=Marking.RED, actors=[{**person, "name": "Zeb Q"}]
+    ).hit.actors.get()
+    a = report(officer, active_operation, actors=[{**person, "name": "Carlos V"}]).hit
+    b = report(ng_officer, active_operation, actors=[{**person, "name": "Carla O"}]).hit
+    a, b = a.actors.get(), b.actors.get()
+    # and the coordinator splits the two visible ones, overruling the entity's merges
+    decided = gql(
+        coordinator, DECIDE, {"a": actor_id(a.pk), "b": actor_id(b.pk), "verdict": "SPLIT"}
+    )
+    overruled = decided["data"]["decideEntities"]["decision"]["overruled"]
+    assert actor_id(hidden.pk) in {m[k] for m in overruled for k in ("actorAId", "actorBId")}
+
+    # when the CR analyst reads the decisions
+    seen = gql(analyst, DECISIONS, {"ids": [to_global_id("Operation", active_operation.pk)]})
+
+    # then they see the split, and no merge naming the actor of the hit they may not see
+    (decision,) = seen["data"]["entityDecisions"]
+    assert decision["verdict"] == "SPLIT"
+    named = {m[k] for m in decision["overruled"] for k in ("actorAId", "actorBId")}
+    assert named <= {actor_id(a.pk), actor_id(b.pk)}
