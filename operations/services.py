@@ -389,18 +389,20 @@ def participation_respond(
     if actor.agency_id != participation.agency_id:
         raise _error("participation_id", "Invitation not found.", Code.NOT_FOUND)
     operation = participation.operation
-    _ensure_editable(operation, field="participation_id")
     allowed_from = {
         InvitationResponse.ACCEPT: {State.INVITED},
         InvitationResponse.DECLINE: {State.INVITED},
         InvitationResponse.WITHDRAW: {State.INVITED, State.ACCEPTED},
     }[response]
+    # The state first: an agency that declined or withdrew may not learn what became of
+    # the operation since (whether it can still be changed).
     if participation.state not in allowed_from:
         raise _error(
             "response",
             f"A {participation.state} participation cannot {response}.",
             Code.INVALID_PARTICIPATION_STATE,
         )
+    _ensure_editable(operation, field="participation_id")
     if participation.role == Participation.Role.LEAD:
         raise _error(
             "response",

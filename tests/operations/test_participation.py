@@ -351,6 +351,20 @@ def test_an_agency_invited_again_reads_the_operation_as_it_is(operation, coordin
     assert node["data"]["node"]["operationSummary"]["name"] == "Second try"
 
 
+def test_an_agency_that_declined_learns_nothing_of_what_became_of_the_operation(
+    operation, coordinator, invitee
+):
+    invitation = operation.participations.get(agency=invitee.agency)
+    respond(invitee, invitation, "DECLINE")
+    before = respond(invitee, invitation, "ACCEPT")
+
+    operation_transition(actor=coordinator, operation=operation, to_status="cancelled")
+    after = respond(invitee, invitation, "ACCEPT")
+
+    assert [e["code"] for e in after["errors"]] == ["INVALID_PARTICIPATION_STATE"]
+    assert after == before
+
+
 def test_an_invitation_may_be_withdrawn_before_answering(operation, invitee):
     invitation = operation.participations.get(agency=invitee.agency)
 
