@@ -145,7 +145,9 @@ class ApiToken(models.Model):
 
     @staticmethod
     def digest_of(raw: str) -> str:
-        return hashlib.sha256(raw.encode()).hexdigest()
+        # (surrogatepass: text that is not Unicode, e.g. a lone surrogate sent in JSON,
+        # still has a digest, which matches no token)
+        return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
     @classmethod
     def generate(cls) -> str:

@@ -6,7 +6,8 @@ status and a code) before anything executes:
 1. the shape of the parameters: `query` a non-empty string, `variables` an object,
    `operationName` a string; a persisted-query request without its query is answered
    `PersistedQueryNotSupported`, so Apollo's link retries with the query;
-2. no NUL character anywhere (no database stores one in text), no text over
+2. no NUL character (NUL_CHARACTER) and no lone surrogate (INVALID_CHARACTER) anywhere:
+   no database stores them in text; no text over
    :data:`MAX_INPUT_TEXT` characters and no list over :data:`MAX_INPUT_LIST` items, in
    the variables or in the document's literals, and no variables nested over
    :data:`MAX_INPUT_DEPTH` deep (INPUT_TOO_LARGE): a net under the
@@ -26,6 +27,7 @@ the spec's rules), so a document and what the spec's rules found are kept by its
 every request.
 """
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -54,6 +56,8 @@ INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 MAX_INPUT_TEXT = 10_000
 MAX_INPUT_LIST = 100
 MAX_INPUT_DEPTH = 32
+# Half of a UTF-16 pair on its own: JSON may spell one (\ud800), no database stores it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Checked documents kept per process, and the longest text kept (a document's syntax
 # tree takes about 60 bytes per character: at most about 50 MB in all).
 DOCUMENT_CACHE_SIZE = 200
@@ -103,8 +107,7 @@ def prepare(query, variables, operation_name, *, user, extensions=None) -> Prepa
         raise RequestError(400, "VARIABLES_INVALID", "`variables` is a JSON object.")
     if operation_name is not None and not isinstance(operation_name, str):
         raise RequestError(400, "BAD_REQUEST", "`operationName` is a string.")
-    if "\x00" in query:
-        raise RequestError(400, "NUL_CHARACTER", "Text may not contain the NUL character.")
+    _check_characters(query, "The document")
     _check_input(variables, "$")
     check = _cached_document if len(query) <= CACHED_DOCUMENT_CHARS else _checked_document
     document, errors = check(query)
@@ -196,6 +199,15 @@ def _coded(error: GraphQLError, code: str) -> dict:
     return formatted
 
 
+def _check_characters(text: str, path: str) -> None:
+    if "\x00" in text:
+        raise RequestError(400, "NUL_CHARACTER", f"{path}: the NUL character is not text.")
+    if not text.isascii() and _SURROGATE.search(text):
+        raise RequestError(
+            400, "INVALID_CHARACTER", f"{path}: a lone surrogate (U+D800 to U+DFFF) is not text."
+        )
+
+
 def _check_input(value, path: str, depth: int = 0) -> None:
     """Refuse NUL characters, and texts, lists and nesting beyond the input limits."""
     if depth > MAX_INPUT_DEPTH:
@@ -203,8 +215,7 @@ def _check_input(value, path: str, depth: int = 0) -> None:
             400, "INPUT_TOO_LARGE", f"{path}: nested more than {MAX_INPUT_DEPTH} deep."
         )
     if isinstance(value, str):
-        if "\x00" in value:
-            raise RequestError(400, "NUL_CHARACTER", f"{path}: the NUL character is not text.")
+        _check_characters(value, path)
         if len(value) > MAX_INPUT_TEXT:
             raise RequestError(
                 400, "INPUT_TOO_LARGE", f"{path}: at most {MAX_INPUT_TEXT} characters."

@@ -272,6 +272,24 @@ def test_a_nul_character_escaped_in_the_document_is_refused(officer):
     assert codes(response) == ["NUL_CHARACTER"]
 
 
+def test_a_lone_surrogate_in_a_variable_or_the_document_is_refused(active_operation, officer):
+    before = Hit.objects.count()
+    variables = {
+        "op": to_global_id("Operation", active_operation.pk),
+        "clientId": str(uuid.uuid4()),
+        "input": hit_input(notes="half a pair: \ud800"),
+    }
+    # in the text itself (graphql-core refuses the escape \\ud800: GRAPHQL_PARSE_FAILED)
+    literal = 'mutation { updateMe(input: {timeZone: "Brussels\ud800"}) { errors { code } } }'
+
+    in_variable = post(client_for(officer), {"query": REPORT_HIT, "variables": variables})
+    in_document = post(client_for(officer), {"query": literal})
+
+    assert (in_variable.status_code, in_document.status_code) == (400, 400)
+    assert codes(in_variable) == codes(in_document) == ["INVALID_CHARACTER"]
+    assert Hit.objects.count() == before
+
+
 @pytest.mark.parametrize("quantity", ["1e26", "Infinity", "-Infinity", "NaN", "1e-30"])
 def test_a_quantity_no_one_could_weigh_is_refused_with_a_code(active_operation, officer, quantity):
     item = {"commodity": "COCAINE", "quantity": quantity, "unit": "KILOGRAM"}

@@ -71,7 +71,13 @@ async def test_init_with_bearer_token_is_acknowledged_then_ping_pong(officer):
 
 
 @pytest.mark.parametrize(
-    "payload", [{}, {"authorization": "Bearer jo_wrong"}, {"authorization": "Basic x"}]
+    "payload",
+    [
+        {},
+        {"authorization": "Bearer jo_wrong"},
+        {"authorization": "Basic x"},
+        {"authorization": "Bearer jo_\ud800"},  # not Unicode: no token's, no crash
+    ],
 )
 async def test_init_without_valid_credentials_is_closed_4403(db, payload):
     communicator = await connect(init=False)
