@@ -335,6 +335,35 @@ def test_a_time_at_the_calendars_limits_is_refused_with_a_code(operation, coordi
         assert errors and {e["field"] for e in errors} == {"plannedEnd"}
 
 
+@pytest.mark.parametrize(
+    ("moment", "taken"),
+    [
+        ("0001-01-01T06:00:00+00:00", False),  # stored, it overflowed west of UTC
+        ("9999-12-01T00:00:00+00:00", False),  # and east of it
+        ("1899-12-31T23:59:59+00:00", False),
+        ("2200-01-01T00:00:00+00:00", False),
+        ("1900-01-01T00:00:00+00:00", True),
+        ("2199-12-31T23:59:59+00:00", True),
+    ],
+)
+def test_times_are_taken_between_1900_and_2199(operation, coordinator, moment, taken):
+    query = """
+    mutation($id: ID!, $input: OperationUpdateInput!) {
+      updateOperation(id: $id, input: $input) { errors { field code } }
+    }"""
+    moves = {"plannedStart" if moment < "2000" else "plannedEnd": moment}
+
+    answer = gql(
+        coordinator, query, {"id": to_global_id("Operation", operation.pk), "input": moves}
+    )
+
+    if taken:
+        assert answer["data"]["updateOperation"]["errors"] == []
+    else:
+        assert [e["extensions"]["code"] for e in answer["errors"]] == ["VARIABLES_INVALID"]
+        assert "between the years 1900 and 2199" in answer["errors"][0]["message"]
+
+
 def test_a_filter_time_at_the_calendars_limit_is_refused_with_a_code(operation, coordinator):
     query = "query($t: DateTime) { operations(dateFrom: $t) { totalCount } }"
 
