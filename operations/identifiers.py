@@ -121,8 +121,15 @@ def normalise_phone(value: str, region: str | None = None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# The longest address SMTP carries (RFC 5321); Django's validator lets longer ones pass,
+# which the identifier index (255 characters) would then refuse with a database error.
+MAX_EMAIL = 254
+
+
 def normalise_email(value: str) -> str:
     email = (value or "").strip().lower()
+    if len(email) > MAX_EMAIL:
+        raise _invalid(f"An e-mail address has at most {MAX_EMAIL} characters.", Code.INVALID_EMAIL)
     try:
         validate_email(email)
     except ValidationError as exc:
