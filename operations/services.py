@@ -64,7 +64,14 @@ def _error(field: str, message: str, code: Code) -> ValidationError:
 
 def _require_code_free(actor: User, operation: Operation) -> None:
     """A code is unique among the operations the actor can see, not platform-wide:
-    refusing a code held by an operation they cannot see would tell them it exists."""
+    refusing a code held by an operation they cannot see would tell them it exists.
+
+    In a transaction, checked under a lock on the rows of the actor's agency and of the
+    lead agency, held to the commit: two people who see each other's operations giving
+    one code at the same time (a submit clicked twice) are checked one after the other.
+    """
+    agencies = {actor.agency_id, operation.lead_agency_id} - {None}
+    list(Agency.objects.select_for_update().filter(pk__in=agencies).order_by("pk").values("pk"))
     taken = permissions.operations_with_permission(actor, permissions.VIEW).filter(
         code=operation.code
     )
