@@ -138,6 +138,8 @@ class AnalysisQueries(graphene.ObjectType):
     @staticmethod
     def resolve_analysis_runs(root, info, operation_id=None, first=20):
         first = 20 if first is None else first  # an explicit null means the default
+        if not 1 <= first <= 100:
+            raise CodedGraphQLError("`first` must be between 1 and 100.", "PAGE_SIZE_INVALID")
         runs = selectors.runs_for_user(info.context.user)
         if operation_id is not None:
             runs = runs.filter(
@@ -148,7 +150,7 @@ class AnalysisQueries(graphene.ObjectType):
             runs = runs.prefetch_related(
                 Prefetch("results", queryset=AnalysisResult.objects.defer("graph"))
             )
-        return runs[: max(1, min(first, 100))]
+        return runs[:first]
 
     @staticmethod
     def resolve_analysis_run(root, info, id):

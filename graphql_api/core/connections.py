@@ -54,6 +54,13 @@ def check_page_arguments(args, *, max_position: int = MAX_POSITION) -> None:
             )
 
 
+def refuse_naive_times(args: dict) -> None:
+    """As in mutations: a filter's time without its UTC offset is ambiguous."""
+    naive = [k for k, v in args.items() if isinstance(v, datetime) and timezone.is_naive(v)]
+    if naive:
+        raise CodedGraphQLError(f"Give {', '.join(naive)} with its UTC offset.", "INVALID_FILTER")
+
+
 class LimitedConnectionField(DjangoFilterConnectionField):
     """A filterable connection whose page size is checked up front with a coded error."""
 
@@ -71,11 +78,7 @@ class LimitedConnectionField(DjangoFilterConnectionField):
         **args,
     ):
         check_page_arguments(args)
-        naive = [k for k, v in args.items() if isinstance(v, datetime) and timezone.is_naive(v)]
-        if naive:  # as in mutations: a time without its offset is ambiguous
-            raise CodedGraphQLError(
-                f"Give {', '.join(naive)} with its UTC offset.", "INVALID_FILTER"
-            )
+        refuse_naive_times(args)
         return super().connection_resolver(
             resolver,
             connection,

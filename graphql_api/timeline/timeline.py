@@ -7,7 +7,7 @@ from graphql_relay import cursor_to_offset
 
 from graphql_api.agencies.types import AgencyNode
 from graphql_api.core.common import local_time
-from graphql_api.core.connections import check_page_arguments
+from graphql_api.core.connections import check_page_arguments, refuse_naive_times
 from timeline.selectors import EntryKind, timeline_for_user
 
 # How deep the timeline may be paged; narrow it with `from` and `to` beyond.
@@ -99,6 +99,7 @@ def timeline_field():
 def resolve_timeline(operation, info, start=None, end=None, kinds=None, newest_first=None, **args):
     # Each page merges its sources from the start: a page lies at most this deep.
     check_page_arguments(args, max_position=MAX_TIMELINE_POSITION)
+    refuse_naive_times({"from": start, "to": end})
     offset = cursor_to_offset(args["after"]) + 1 if args.get("after") else 0
     limit = offset + (args.get("first") or 100) + 1  # one more tells whether a next page exists
     entries = timeline_for_user(

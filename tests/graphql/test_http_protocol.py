@@ -886,6 +886,27 @@ def test_an_explicit_null_for_an_argument_with_a_default_means_the_default(coord
     assert "INTERNAL_ERROR" not in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("{ analysisRuns(first: 0) { id } }", "PAGE_SIZE_INVALID"),
+        ("{ analysisRuns(first: -5) { id } }", "PAGE_SIZE_INVALID"),
+        ("{ analysisRuns(first: 101) { id } }", "PAGE_SIZE_INVALID"),
+        (
+            'query($id: ID!) { operation(id: $id) { timeline(from: "2027-03-01T08:00:00") '
+            "{ edges { node { kind } } } } }",
+            "INVALID_FILTER",
+        ),
+    ],
+)
+def test_a_page_size_or_a_time_no_list_takes_is_refused_with_its_code(
+    operation, coordinator, query, code
+):
+    answer = gql(coordinator, query, {"id": to_global_id("Operation", operation.pk)})
+
+    assert [e["extensions"]["code"] for e in answer["errors"]] == [code]
+
+
 @pytest.fixture
 def parses(monkeypatch):
     """The texts parsed from now on, with an empty document cache."""
