@@ -575,10 +575,11 @@ def deconfliction_matches(
     other hit's nominal data. Across operations only the operation code and sequence
     are given, never the other agency's details.
 
-    One statement, and bounded work, whatever the number of earlier hits: for each
+    One statement, whose work is bounded by the hits the user may see: for each
     identifier, the index hit_identifier_latest read backwards gives its most recent
-    LATEST_CANDIDATES hits and stops; of those, the most recent LATEST_CANDIDATES overall,
-    with what decides who sees them. What the user is shown of each is the rule of
+    LATEST_CANDIDATES hits in operations the user may see, and stops (it reads past
+    the hits of other operations naming it); of those, the most recent
+    LATEST_CANDIDATES overall, with what decides who sees them. What the user is shown of each is the rule of
     permissions.visibility_profile, from their grants: `held` (codenames by operation id)
     where the caller read them, else two statements more for the operations of the
     matches.
@@ -589,8 +590,13 @@ def deconfliction_matches(
     if not wanted:
         return []
 
+    # Only hits of operations the user may see are candidates: a candidate dropped later
+    # would still take a place among the latest, and the fewer matches tell that hits of
+    # operations hidden from them share the identifier.
+    seen = permissions.operations_with_permission(user, permissions.VIEW).values("pk")
+
     def latest_naming(kind: str, value: str):
-        latest = HitIdentifier.objects.filter(kind=kind, value=value)
+        latest = HitIdentifier.objects.filter(kind=kind, value=value, hit__operation__in=seen)
         if exclude_hit_id is not None:
             latest = latest.exclude(hit_id=exclude_hit_id)
         latest = latest.order_by("-hit_id").values("pk")[:LATEST_CANDIDATES]

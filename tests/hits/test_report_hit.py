@@ -17,7 +17,7 @@ from django.utils import timezone
 from graphql_relay import from_global_id, to_global_id
 
 from audit.models import AuditEvent
-from operations import events, services
+from operations import events, hit_services, services
 from operations.hit_services import LATEST_CANDIDATES, MAX_MATCHES, deconfliction_matches
 from operations.models import Hit, HitIdentifier, HitItem, HitRevision, Operation
 from tests.conftest import accept, gql, make_operation, require_postgres
@@ -993,6 +993,25 @@ def test_hit_in_an_operation_the_reporters_agency_is_not_part_of_is_not_mentione
     )
 
     assert payload["errors"] == [] and payload["deconfliction"] == []
+
+
+def test_hits_of_operations_one_does_not_see_take_no_place_among_the_candidates(
+    active_operation, officer, ng_officer, coordinator, monkeypatch
+):
+    monkeypatch.setattr(hit_services, "LATEST_CANDIDATES", 2)
+    container = {"containerNumber": CONTAINER}
+    report_hit(officer, active_operation, hit_input(actors=[], shipment=container))
+    # then, in an operation CR does not take part in, more hits than there are candidates
+    elsewhere = make_active_operation(coordinator, "ELSEWHERE", ng_officer)
+    for _ in range(3):
+        report_hit(ng_officer, elsewhere, hit_input(marking="CLEAR", shipment=container))
+
+    payload = report_hit(officer, active_operation, hit_input(actors=[], shipment=container))
+
+    # the CR hit is still found: nothing tells that hidden hits came after it
+    assert [(m["operationCode"], m["sequence"]) for m in payload["deconfliction"]] == [
+        (active_operation.code, 1)
+    ]
 
 
 def test_retry_reports_the_matches_again(active_operation, officer):
