@@ -3,11 +3,14 @@ import "dayjs/locale/fr";
 
 import { Center, Loader } from "@mantine/core";
 import { DatesProvider } from "@mantine/dates";
+import { notifications } from "@mantine/notifications";
+import i18next from "i18next";
 import { useCallback, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { createBrowserRouter, RouterProvider } from "react-router";
 import { Provider as UrqlProvider } from "urql";
 
+import { pageAfterSignIn } from "./auth/next";
 import { signOut } from "./auth/session";
 import { SessionContext } from "./auth/sessionContext";
 import { SignInPage } from "./auth/SignInPage";
@@ -26,7 +29,8 @@ export function App() {
 
   const onSignedIn = useCallback(() => {
     const next = new URLSearchParams(window.location.search).get("next");
-    if (next?.startsWith("/") && !next.startsWith("//")) window.location.assign(next);
+    const page = pageAfterSignIn(next, window.location.origin);
+    if (page) window.location.assign(page);
     else setSession((n) => n + 1);
   }, []);
   // Unmount every page first, so that nothing asks the API once the session is gone.
@@ -34,9 +38,12 @@ export function App() {
     () => ({
       signOut: async () => {
         setLeaving(true);
-        await signOut();
-        setSession((n) => n + 1);
-        setLeaving(false);
+        try {
+          if (await signOut()) setSession((n) => n + 1);
+          else notifications.show({ color: "red", message: i18next.t("layout.signOutFailed") });
+        } finally {
+          setLeaving(false);
+        }
       },
     }),
     [],

@@ -22,11 +22,17 @@ export async function signIn(username: string, password: string): Promise<SignIn
   }
 }
 
-export async function signOut(): Promise<void> {
-  await fetch("/accounts/logout/", {
-    method: "POST",
-    credentials: "same-origin",
-    redirect: "manual",
-    headers: { "X-CSRFToken": csrfToken() },
-  });
+/** Whether the server ended the session (false: refused, or not reached). */
+export async function signOut(): Promise<boolean> {
+  try {
+    const response = await fetch("/accounts/logout/", {
+      method: "POST",
+      credentials: "same-origin",
+      redirect: "manual",
+      headers: { "X-CSRFToken": csrfToken() },
+    });
+    return response.type === "opaqueredirect" || response.ok;
+  } catch {
+    return false;
+  }
 }

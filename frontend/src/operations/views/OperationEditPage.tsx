@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 import { useMutation, useQuery } from "urql";
 
+import { ErrorPage } from "../../core/layout/ErrorPage";
 import { hasRefusal, useRefusal } from "../../core/refusals";
 import { graphql } from "../../gql";
 import type { OperationUpdateInput } from "../../gql/graphql";
@@ -157,7 +158,7 @@ export function OperationEditPage() {
   const framed = useFramedOperation();
   const navigate = useNavigate();
   const toRefusal = useRefusal("operations");
-  const [{ data, fetching }] = useQuery({
+  const [{ data, fetching, error }] = useQuery({
     query: OPERATION_EDIT,
     variables: { id: framed.id },
     requestPolicy: "cache-and-network",
@@ -170,7 +171,9 @@ export function OperationEditPage() {
       <Center p="xl">
         <Loader aria-label={t("frame.loading")} />
       </Center>
-    ) : null;
+    ) : (
+      <ErrorPage error={error} />
+    );
   }
   if (!operation.viewerPermissions.includes("change_operation")) {
     return (

@@ -7,6 +7,7 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { useMutation, useQuery } from "urql";
 
+import { ErrorPage } from "../../core/layout/ErrorPage";
 import { useRefusal } from "../../core/refusals";
 import { graphql } from "../../gql";
 import type { OperationStatus } from "../../gql/graphql";
@@ -74,7 +75,7 @@ export function OperationOverviewPage() {
   const { t } = useTranslation("operations");
   const framed = useFramedOperation();
   const phone = useMediaQuery("(max-width: 48em)", false, { getInitialValueInEffect: false });
-  const [{ data, fetching }] = useQuery({
+  const [{ data, fetching, error }] = useQuery({
     query: OPERATION_OVERVIEW,
     variables: { id: framed.id },
   });
@@ -84,7 +85,9 @@ export function OperationOverviewPage() {
       <Center p="xl">
         <Loader aria-label={t("frame.loading")} />
       </Center>
-    ) : null;
+    ) : (
+      <ErrorPage error={error} />
+    );
   }
   const people = (list: typeof operation.coordinators) =>
     list.length

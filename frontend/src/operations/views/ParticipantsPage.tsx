@@ -21,6 +21,7 @@ import { useMutation, useQuery } from "urql";
 
 import { CAPTION } from "../components/styles";
 import { useViewer } from "../../core/auth/viewer";
+import { ErrorPage } from "../../core/layout/ErrorPage";
 import { useRefusal } from "../../core/refusals";
 import { graphql } from "../../gql";
 import type { OperationParticipantsQuery, ParticipationState } from "../../gql/graphql";
@@ -111,7 +112,7 @@ export function ParticipantsPage() {
   const navigate = useNavigate();
   const toRefusal = useRefusal("operations");
   const phone = useMediaQuery("(max-width: 48em)", false, { getInitialValueInEffect: false });
-  const [{ data, fetching }] = useQuery({
+  const [{ data, fetching, error }] = useQuery({
     query: OPERATION_PARTICIPANTS,
     variables: { id: framed.id },
   });
@@ -125,7 +126,9 @@ export function ParticipantsPage() {
       <Center p="xl">
         <Loader aria-label={t("frame.loading")} />
       </Center>
-    ) : null;
+    ) : (
+      <ErrorPage error={error} />
+    );
   }
 
   async function confirmWithdraw() {
