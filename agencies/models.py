@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from agencies import signals
 from agencies.error_codes import AgencyErrorCode
 
 
@@ -107,13 +108,15 @@ class User(AbstractUser):
 
     def save(self, *args, **kwargs):
         # Membership of the agency group follows the agency field, whoever saves the user.
-        previous_agency_id = None
+        previous_agency_id = previous_password = None
         if self.pk is not None:
-            previous_agency_id = (
-                User.objects.filter(pk=self.pk).values_list("agency_id", flat=True).first()
-            )
+            previous_agency_id, previous_password = User.objects.filter(pk=self.pk).values_list(
+                "agency_id", "password"
+            ).first() or (None, None)
         with transaction.atomic():
             super().save(*args, **kwargs)
+            if previous_password is not None and previous_password != self.password:
+                signals.password_changed.send(sender=User, user=self)
             if previous_agency_id != self.agency_id or (
                 self.agency_id and not self.groups.filter(agency__id=self.agency_id).exists()
             ):

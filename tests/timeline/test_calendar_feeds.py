@@ -590,6 +590,19 @@ def test_revoked_token_gets_403(operation, officer):
     assert fetch(me_url(token)).status_code == 403
 
 
+def test_a_password_change_ends_the_feed_token_a_session_could_have_made(operation, officer):
+    token = calendar_token_rotate(user=officer)
+    officer.refresh_from_db()
+    officer.save()  # saved with nothing changed: the token stays
+    assert fetch(me_url(token)).status_code == 200
+
+    officer.set_password("a new one, after a stolen session")
+    officer.save()
+
+    assert fetch(op_url(operation, token)).status_code == 403
+    assert fetch(me_url(token)).status_code == 403
+
+
 def test_unknown_token_and_anonymous_get_403(operation):
     assert fetch(op_url(operation, "not-a-token")).status_code == 403
     assert fetch(me_url("not-a-token")).status_code == 403
