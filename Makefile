@@ -48,7 +48,7 @@ run: $(STAMP) .env $(BUNDLE) ## build the web application, migrate, load demo da
 	$(BIN)/python manage.py seed_demo
 	@echo "API token for wco.coordinator: $$($(BIN)/python manage.py create_api_token wco.coordinator --name 'make run' --replace)"
 	@echo "Serving http://$(HOST):$(PORT)/  (GraphiQL: http://$(HOST):$(PORT)/graphql/)"
-	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	$(BIN)/daphne -v 0 -b $(HOST) -p $(PORT) config.asgi:application  # -v 0: no access log (feed URLs hold tokens)
 
 test: export SECRET_KEY ?= insecure-key-for-tests-only
 test: export ENV_FILE =
