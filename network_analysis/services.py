@@ -38,6 +38,14 @@ logger = logging.getLogger(__name__)
 
 MAX_OPERATIONS = 20
 ABANDONED = "Abandoned: still unfinished after ANALYSIS_RUN_TIME_LIMIT (its worker stopped)."
+# What a run that raised says to its creator: the exception itself, which may name the
+# database's host or a table, goes to the log only.
+FAILED = "The analysis failed on the server; the error is in the server's log."
+
+
+class RunAbandoned(RuntimeError):
+    def __init__(self):
+        super().__init__(ABANDONED)
 
 
 def _error(field: str, message: str, code: Code) -> ValidationError:
@@ -257,7 +265,9 @@ def run_execute(run_pk, on_progress: Progress | None = None) -> AnalysisRun:
     except Exception as exc:  # the run records the failure; the worker lives on
         logger.exception("Analysis run %s failed", run.pk)
         AnalysisRun.objects.filter(pk=run.pk).update(
-            state=AnalysisRun.State.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+            state=AnalysisRun.State.FAILED,
+            error=ABANDONED if isinstance(exc, RunAbandoned) else FAILED,
+            finished_at=timezone.now(),
         )
     events.broadcast(events.analysis_group(run.pk), events.ANALYSIS_PROGRESS)
     run.refresh_from_db()
@@ -317,7 +327,7 @@ def _compute(run: AnalysisRun, on_progress: Progress | None) -> None:
             finished_at=timezone.now(),
         )
         if not finished:  # failed as abandoned meanwhile: store nothing
-            raise RuntimeError(ABANDONED)
+            raise RunAbandoned
 
 
 @contextmanager
