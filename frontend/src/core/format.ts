@@ -30,9 +30,13 @@ export function formatNumber(value: number | string, locale: string): string {
   return new Intl.NumberFormat(locale).format(Number(value));
 }
 
-/** Every IANA zone this browser knows, for pickers. */
-export function timeZones(): string[] {
+/** Every IANA zone this browser knows, for pickers, UTC first, with the zones in use
+ * (`current`): a browser may know a zone by an older name only (Asia/Calcutta for
+ * Asia/Kolkata, Europe/Kiev for Europe/Kyiv), and a picker must still show the value. */
+export function timeZones(current: readonly (string | null | undefined)[] = []): string[] {
   const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
-  const zones = intl.supportedValuesOf?.("timeZone") ?? [];
-  return zones.includes("UTC") ? zones : ["UTC", ...zones];
+  const zones = new Set(intl.supportedValuesOf?.("timeZone") ?? []);
+  for (const zone of current) if (zone) zones.add(zone);
+  zones.delete("UTC");
+  return ["UTC", ...[...zones].sort()];
 }

@@ -21,7 +21,7 @@ export function TimeZonePicker({ compact = false }: { compact?: boolean }) {
   const { t } = useTranslation();
   const { zone } = useViewer();
   const [{ fetching }, update] = useMutation(UPDATE_ME);
-  const zones = useMemo(() => timeZones(), []);
+  const zones = useMemo(() => timeZones([zone]), [zone]);
   return (
     <Select
       label={compact ? undefined : t("layout.timeZone")}

@@ -89,7 +89,7 @@ export function OperationForm({
   const [values, setValues] = useState(initial);
   const [refusal, setRefusal] = useState<Refusal>(NO_REFUSAL);
   const [busy, setBusy] = useState(false);
-  const zones = useMemo(() => timeZones(), []);
+  const zones = useMemo(() => timeZones([initial.timeZone]), [initial.timeZone]);
 
   function set<K extends keyof OperationFormValues>(key: K, value: OperationFormValues[K]) {
     setValues((current) => ({ ...current, [key]: value }));

@@ -135,7 +135,8 @@ export function TimelineSection({
     setLoadingMore(true);
     setMoreError(undefined);
     const result = await client
-      .query(OPERATION_TIMELINE, { ...variables, after: last.endCursor })
+      // From the server: a page read earlier may have grown since (and hasNextPage with it).
+      .query(OPERATION_TIMELINE, { ...variables, after: last.endCursor }, { requestPolicy: "network-only" })
       .toPromise();
     setLoadingMore(false);
     if (result.error || !result.data?.operation?.timeline) {
