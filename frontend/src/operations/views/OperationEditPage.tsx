@@ -83,6 +83,10 @@ const UPDATE_OPERATION = graphql(`
         plannedEnd
         defaultMarking
         acceptLateReports
+        # what the change may have changed for the viewer (a coordinator who left)
+        myRole
+        viewerPermissions
+        allowedTransitions
         coordinators {
           id
           displayName
