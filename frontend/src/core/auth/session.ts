@@ -2,7 +2,7 @@
 // which set and clear the session cookie; the app only posts the form.
 import { csrfToken } from "../client";
 
-export type SignInResult = "signed-in" | "wrong-credentials" | "throttled" | "network";
+export type SignInResult = "signed-in" | "wrong-credentials" | "throttled" | "csrf" | "network";
 
 export async function signIn(username: string, password: string): Promise<SignInResult> {
   const body = new URLSearchParams({ username, password });
@@ -16,6 +16,7 @@ export async function signIn(username: string, password: string): Promise<SignIn
     });
     if (response.type === "opaqueredirect" || response.status === 302) return "signed-in";
     if (response.status === 429) return "throttled";
+    if (response.status === 403) return "csrf"; // the CSRF check: no cookie, or a stale one
     return "wrong-credentials";
   } catch {
     return "network";
