@@ -108,14 +108,17 @@ class User(AbstractUser):
 
     def save(self, *args, **kwargs):
         # Membership of the agency group follows the agency field, whoever saves the user.
-        previous_agency_id = previous_password = None
+        previous_agency_id = None
         if self.pk is not None:
-            previous_agency_id, previous_password = User.objects.filter(pk=self.pk).values_list(
-                "agency_id", "password"
-            ).first() or (None, None)
+            previous_agency_id = (
+                User.objects.filter(pk=self.pk).values_list("agency_id", flat=True).first()
+            )
+        # Django's own mark of a password set (set_password), which save() clears; not set
+        # when a login only re-hashes the same password with a newer hasher.
+        password_changed = self.pk is not None and self._password is not None
         with transaction.atomic():
             super().save(*args, **kwargs)
-            if previous_password is not None and previous_password != self.password:
+            if password_changed:
                 signals.password_changed.send(sender=User, user=self)
             if previous_agency_id != self.agency_id or (
                 self.agency_id and not self.groups.filter(agency__id=self.agency_id).exists()

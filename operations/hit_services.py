@@ -579,10 +579,10 @@ def deconfliction_matches(
     identifier, the index hit_identifier_latest read backwards gives its most recent
     LATEST_CANDIDATES hits in operations the user may see, and stops (it reads past
     the hits of other operations naming it); of those, the most recent
-    LATEST_CANDIDATES overall, with what decides who sees them. What the user is shown of each is the rule of
-    permissions.visibility_profile, from their grants: `held` (codenames by operation id)
-    where the caller read them, else two statements more for the operations of the
-    matches.
+    LATEST_CANDIDATES overall, with what decides who sees them. What the user is shown
+    of each is the rule of permissions.visibility_profile, from their grants: `held`
+    (codenames by operation id) where the caller read them, else two statements more
+    for the operations of the matches.
     """
     wanted = sorted(
         (kind, value) for kind, value in identifiers if kind in HitIdentifier.DECONFLICTED

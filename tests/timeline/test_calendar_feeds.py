@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth.hashers import make_password
 import vobject
 from dateutil import tz as dateutil_tz
 from django.test import Client
@@ -594,6 +595,9 @@ def test_a_password_change_ends_the_feed_token_a_session_could_have_made(operati
     token = calendar_token_rotate(user=officer)
     officer.refresh_from_db()
     officer.save()  # saved with nothing changed: the token stays
+    # nor does a login that re-hashes the same password with a newer hasher revoke it
+    officer.password = make_password("the same password, hashed anew")
+    officer.save(update_fields=["password"])
     assert fetch(me_url(token)).status_code == 200
 
     officer.set_password("a new one, after a stolen session")
