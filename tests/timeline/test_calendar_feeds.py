@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.hashers import make_password
 import vobject
 from dateutil import tz as dateutil_tz
+from django.contrib.auth.hashers import make_password
 from django.test import Client
 from graphql_relay import to_global_id
 from icalendar import Calendar
